@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+// GlyphSim: Siamese networks that tell whether two handwritten glyphs show the same character.
+//
+// Four floors, each importing only the floors below it:
+//   glyphsim (CLI) -> GlyphSiamese -> GlyphData, GlyphEngine -> GlyphRandom, system libraries.
+import PackageDescription
+
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "GlyphSim",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "glyphsim", targets: ["glyphsim"]),
+        .library(name: "GlyphEngine", targets: ["GlyphEngine"]),
+        .library(name: "GlyphData", targets: ["GlyphData"]),
+        .library(name: "GlyphSiamese", targets: ["GlyphSiamese"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // System libraries, installed by scripts/setup.sh from the distribution's packages.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+
+        // A seeded random generator shared by the engine and the data layer.
+        .target(name: "GlyphRandom", swiftSettings: optimize),
+        // Tensors, layers with hand-written backward passes, optimizers, checkpoints.
+        .target(name: "GlyphEngine", dependencies: ["CBLAS", "GlyphRandom"], swiftSettings: optimize),
+        // Omniglot readers, splits, samplers, augmentation, download.
+        .target(name: "GlyphData",
+                dependencies: ["CPNG", "GlyphRandom", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                swiftSettings: optimize),
+        // Presets, losses, mining, the trainer and the evaluator.
+        .target(name: "GlyphSiamese",
+                dependencies: ["GlyphEngine", "GlyphData", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: optimize),
+        // The command line: thin commands over the libraries.
+        .executableTarget(name: "glyphsim",
+                          dependencies: ["GlyphSiamese", "GlyphEngine", "GlyphData",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")],
+                          swiftSettings: optimize),
+
+        .testTarget(name: "GlyphEngineTests", dependencies: ["GlyphEngine"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GlyphDataTests", dependencies: ["GlyphData"]),
+        .testTarget(name: "GlyphSiameseTests", dependencies: ["GlyphSiamese"]),
+        .testTarget(name: "GlyphSimCLITests", dependencies: ["glyphsim"]),
+    ]
+)

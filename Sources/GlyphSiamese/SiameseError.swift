@@ -1,0 +1,18 @@
+import GlyphData
+import GlyphEngine
+
+/// What can go wrong training or evaluating a Siamese model.
+public enum SiameseError: Error, CustomStringConvertible {
+    case invalidConfiguration(String)
+    case nonFiniteLoss(step: Int, epoch: Int, value: Float)
+    case runFolder(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidConfiguration(message): return message
+        case let .nonFiniteLoss(step, epoch, value):
+            return "training diverged: loss is \(value) at epoch \(epoch), step \(step); the last good checkpoint is kept"
+        case let .runFolder(path, reason): return "\(path): \(reason)"
+        }
+    }
+}
