@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Sets up and runs GlyphSim's whole test suite (release build: the numeric tests are slow in debug).
+# Tests that read Omniglot use $GLYPHSIM_DATA (default: ../shared/omniglot beside the checkout).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+# The checkpoint interoperability test reads our files with Python's safetensors package.
+if [ ! -x .venv-test/bin/python ]; then
+  python3 -m venv .venv-test
+  .venv-test/bin/pip install -q numpy safetensors
+fi
+export GLYPHSIM_PYTHON="$PWD/.venv-test/bin/python"
+export GLYPHSIM_DATA="${GLYPHSIM_DATA:-$(cd .. && pwd)/shared/omniglot}"
+swift test -c release -Xswiftc -enable-testing "$@"
