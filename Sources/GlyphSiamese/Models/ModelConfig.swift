@@ -1,0 +1,54 @@
+import GlyphEngine
+
+/// Everything that fixes the shape of a tower, saved in every checkpoint so that a model can
+/// be rebuilt from its file alone (and a checkpoint of another model is refused).
+public struct ModelConfig: Codable, Sendable, Equatable {
+    public enum Preset: String, Codable, Sendable, CaseIterable {
+        /// Koch et al. (2015), the seed report's subnetwork, at 105x105: about 39M parameters.
+        case koch
+        /// GlyphSim's CPU default: four conv-BN-ReLU-pool blocks and a linear embedding.
+        /// Small inputs (28x28 by default) make it train in minutes on two cores.
+        case fast
+    }
+
+    /// How embeddings are normalized before distances are taken.
+    public enum Normalization: String, Codable, Sendable, CaseIterable {
+        case none
+        /// Unit length: distances lie in [0, 2], which makes one margin suit every model.
+        case l2
+    }
+
+    public var preset: Preset
+    /// Side of the square input image in pixels; Omniglot's 105 is resized by area averaging.
+    public var imageSize: Int
+    /// Channels of every conv block (fast preset only).
+    public var width: Int
+    /// Size of the embedding; for `fast`, 0 means no final linear layer (the conv features are the embedding).
+    public var embeddingSize: Int
+    public var normalization: Normalization
+
+    public init(preset: Preset, imageSize: Int? = nil, width: Int? = nil, embeddingSize: Int? = nil,
+                normalization: Normalization? = nil) {
+        self.preset = preset
+        switch preset {
+        case .koch:
+            self.imageSize = imageSize ?? 105
+            self.width = width ?? 64
+            self.embeddingSize = embeddingSize ?? 4096
+            self.normalization = normalization ?? .none
+        case .fast:
+            self.imageSize = imageSize ?? 28
+            self.width = width ?? 64
+            self.embeddingSize = embeddingSize ?? 128
+            self.normalization = normalization ?? .l2
+        }
+    }
+
+    /// A one-line description for logs and reports.
+    public var summary: String {
+        switch preset {
+        case .koch: return "koch@\(imageSize) (embedding \(embeddingSize), \(normalization.rawValue))"
+        case .fast: return "fast@\(imageSize) (width \(width), embedding \(embeddingSize), \(normalization.rawValue))"
+        }
+    }
+}

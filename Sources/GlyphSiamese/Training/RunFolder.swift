@@ -1,0 +1,71 @@
+import Foundation
+
+/// The files of one training run, all in one folder:
+///
+/// - `config.json`: the full `TrainingConfig`
+/// - `last.safetensors`: the latest checkpoint, with optimizer state, for `--resume`
+/// - `best.safetensors`: the checkpoint with the best validation one-shot accuracy
+/// - `log.jsonl`: one JSON object per logged step (epoch, step, wall time, loss, learning
+///   rate) and per epoch (the validation metrics)
+/// - `loss.svg`: the loss against wall time (the seed report's Figure 4)
+public struct RunFolder: Sendable {
+    public static let configFile = "config.json"
+    public static let lastCheckpoint = "last.safetensors"
+    public static let bestCheckpoint = "best.safetensors"
+    public static let logFile = "log.jsonl"
+    public static let lossPlot = "loss.svg"
+
+    public let url: URL
+
+    public init(_ url: URL) { self.url = url }
+
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    public func create() throws {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw SiameseError.runFolder(path: url.path, reason: "cannot create the run folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes `data` to `name` atomically: a temporary file beside it, then a rename, so a
+    /// crash never leaves a half-written file under the real name.
+    public func writeAtomically(_ data: Data, to name: String) throws {
+        try RunFolder.writeAtomically(data, to: file(name))
+    }
+
+    public static func writeAtomically(_ data: Data, to target: URL) throws {
+        let temporary = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
+        do {
+            try data.write(to: temporary)
+            if FileManager.default.fileExists(atPath: target.path) {
+                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
+            } else {
+                try FileManager.default.moveItem(at: temporary, to: target)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw SiameseError.runFolder(path: target.path, reason: "cannot write: \(error.localizedDescription)")
+        }
+    }
+
+    public func readConfig() throws -> TrainingConfig {
+        let path = file(Self.configFile)
+        guard let data = FileManager.default.contents(atPath: path.path) else {
+            throw SiameseError.runFolder(path: url.path, reason: "no \(Self.configFile): not a GlyphSim run folder")
+        }
+        do {
+            return try JSONDecoder().decode(TrainingConfig.self, from: data)
+        } catch {
+            throw SiameseError.runFolder(path: path.path, reason: "unreadable configuration: \(error)")
+        }
+    }
+
+    public func writeConfig(_ config: TrainingConfig) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try encoder.encode(config), to: Self.configFile)
+    }
+}

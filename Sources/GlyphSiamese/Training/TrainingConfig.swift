@@ -1,0 +1,72 @@
+import GlyphData
+import GlyphEngine
+
+/// Every choice of a training run; saved as `config.json` in the run folder and in every
+/// checkpoint, so a run can be resumed, repeated and reported exactly.
+///
+/// Defaults follow the seed report (SGD, learning rate 0.01, 20 epochs, batch 256) and add
+/// what the fast preset needs to beat it: momentum, a cosine schedule and augmentation.
+public struct TrainingConfig: Codable, Sendable, Equatable {
+    public enum LossKind: String, Codable, Sendable, CaseIterable { case contrastive, triplet }
+
+    public var model: ModelConfig
+    public var loss: LossKind = .contrastive
+    /// Margin m of the loss; nil picks a default that suits the loss and the normalization.
+    public var margin: Float?
+    /// For triplet loss: how negatives are chosen (random triplets, or mined in P x K batches).
+    public var mining: TripletMining = .batchHard
+    /// For triplet loss: the seed report's squared hinge, max(0, m + D(a,p) - D(a,n))^2.
+    public var squaredHinge: Bool = false
+    /// For triplet loss: negative distance = min(D(a,n), D(p,n)).
+    public var swap: Bool = false
+    /// Where the other character of a "different" pair comes from.
+    public var negatives: NegativeSource = .anywhere
+    public var optimizer: OptimizerKind = .sgd
+    public var learningRate: Float = 0.01
+    public var momentum: Float = 0.9
+    public var nesterov: Bool = false
+    public var weightDecay: Float = 0
+    public var schedule: LearningRateSchedule = .constant
+    public var epochs: Int = 20
+    /// Images per step: batchSize/2 pairs, batchSize/3 triplets, or P x K with K = imagesPerCharacter.
+    public var batchSize: Int = 256
+    /// Images seen per epoch; nil means as many as the training split holds.
+    public var imagesPerEpoch: Int?
+    /// K of P x K batches for online triplet mining.
+    public var imagesPerCharacter: Int = 4
+    public var augment: Bool = true
+    public var seed: UInt64 = 1
+    public var splits: SplitScheme = .seed
+    public var validationFraction: Double = 0.2
+    /// Stop after this many epochs without a better validation one-shot accuracy (0: never).
+    public var earlyStoppingPatience: Int = 0
+    /// A log row every this many steps.
+    public var logEvery: Int = 5
+    /// Validation episodes (20-way 1-shot) scored after each epoch.
+    public var validationEpisodes: Int = 400
+
+    public init(model: ModelConfig) { self.model = model }
+
+    public var effectiveMargin: Float {
+        if let margin { return margin }
+        switch (loss, model.normalization) {
+        case (.contrastive, .l2): return 1.0
+        case (.contrastive, .none): return 1.0
+        case (.triplet, .l2): return 0.5
+        case (.triplet, .none): return 1.0
+        }
+    }
+
+    public func validate() throws {
+        func fail(_ m: String) throws -> Never { throw SiameseError.invalidConfiguration(m) }
+        if epochs < 1 { try fail("--epochs must be at least 1, not \(epochs)") }
+        if batchSize < 3 { try fail("--batch-size must be at least 3, not \(batchSize)") }
+        if !(learningRate > 0) || !learningRate.isFinite { try fail("--lr must be a positive number, not \(learningRate)") }
+        if let margin, !(margin > 0) { try fail("--margin must be positive, not \(margin)") }
+        if loss == .triplet && mining != .random && batchSize / imagesPerCharacter < 2 {
+            try fail("--batch-size \(batchSize) holds fewer than 2 characters of \(imagesPerCharacter) images for mining")
+        }
+        if imagesPerCharacter < 2 { try fail("--images-per-character must be at least 2") }
+        if !(validationFraction > 0 && validationFraction < 1) { try fail("the validation fraction must lie in (0, 1)") }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import GlyphData
+import GlyphEngine
+import GlyphSiamese
+
+/// Options every command that touches data or compute shares.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Folder holding Omniglot (npz files, the official zips or their folders). Default: $GLYPHSIM_DATA, then ~/.cache/glyphsim.")
+    var data: String?
+
+    @Option(help: "Compute threads (default: $GLYPHSIM_THREADS, else every core).")
+    var threads: Int?
+
+    func applyThreads() throws {
+        if let threads {
+            guard threads > 0 else { throw ValidationError("--threads must be positive") }
+            ComputeThreads.set(threads)
+        }
+    }
+
+    var dataFolder: URL { DataLocation.resolve(explicit: data) }
+}
+
+extension ModelConfig.Preset: ExpressibleByArgument {}
+extension ModelConfig.Normalization: ExpressibleByArgument {}
+extension TrainingConfig.LossKind: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+extension SplitScheme: ExpressibleByArgument {}
+extension UserImages.Polarity: ExpressibleByArgument {}
+
+extension NegativeSource: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "anywhere": self = .anywhere
+        case "same-alphabet", "sameAlphabet": self = .sameAlphabet
+        default: return nil
+        }
+    }
+    public static var allValueStrings: [String] { ["anywhere", "same-alphabet"] }
+}
+
+extension TripletMining: ExpressibleByArgument {
+    public init?(argument: String) {
+        switch argument {
+        case "random": self = .random
+        case "semi-hard", "semiHard": self = .semiHard
+        case "batch-hard", "batchHard": self = .batchHard
+        case "batch-all", "batchAll": self = .batchAll
+        default: return nil
+        }
+    }
+    public static var allValueStrings: [String] { ["random", "semi-hard", "batch-hard", "batch-all"] }
+}
+
+extension LearningRateSchedule: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let schedule = try? LearningRateSchedule.parse(argument) else { return nil }
+        self = schedule
+    }
+}
+
+/// Writes to standard error (progress, warnings), keeping standard output for results.
+func printError(_ text: String, terminator: String = "\n") {
+    FileHandle.standardError.write(Data((text + terminator).utf8))
+}
+
+/// Formats seconds as m:ss or h:mm:ss.
+func clock(_ seconds: Double) -> String {
+    let s = Int(max(0, seconds.isFinite ? seconds : 0).rounded())
+    return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+}

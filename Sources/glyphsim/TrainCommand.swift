@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import GlyphData
+import GlyphEngine
+import GlyphSiamese
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a Siamese model on Omniglot's background set (validation on held-out characters).",
+        discussion: """
+        Defaults follow the seed report (SGD, learning rate 0.01, 20 epochs, batch 256) on the fast preset,
+        with momentum 0.9 and augmentation. Ctrl-C stops after the current step and saves; --resume RUN_DIR continues.
+        """
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Run folder for checkpoints, config, log and loss plot.")
+    var out: String = "runs/default"
+
+    @Option(help: "Continue the interrupted run in this folder (its saved configuration is used).")
+    var resume: String?
+
+    @Option(help: "Model preset: fast (CPU default) or koch (the seed's network at 105x105).")
+    var preset: ModelConfig.Preset = .fast
+
+    @Option(help: "Loss: contrastive or triplet.")
+    var loss: TrainingConfig.LossKind = .contrastive
+
+    @Option(help: "Epochs.") var epochs: Int = 20
+    @Option(help: "Images per step (pairs take 2, triplets 3).") var batchSize: Int = 256
+    @Option(help: "Learning rate.") var lr: Float = 0.01
+    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: OptimizerKind = .sgd
+    @Option(help: "SGD momentum (the seed used none).") var momentum: Float = 0.9
+    @Flag(help: "Nesterov momentum.") var nesterov = false
+    @Option(help: "Weight decay.") var weightDecay: Float = 0
+    @Option(help: "Learning-rate schedule: constant, exp:RATE (per epoch), step:EPOCHS:FACTOR, cosine[:MIN].")
+    var schedule: LearningRateSchedule = .constant
+    @Option(help: "Loss margin (default: 1.0 contrastive; triplet 0.5 with L2-normalized embeddings, else 1.0).")
+    var margin: Float?
+    @Option(help: "Triplet negatives: random, semi-hard, batch-hard or batch-all.")
+    var mining: TripletMining = .batchHard
+    @Flag(help: "Triplet loss with the seed's squared hinge.") var squaredHinge = false
+    @Flag(help: "Triplet loss with the swap: negative distance = min(D(a,n), D(p,n)).") var swap = false
+    @Option(help: "Images of each character in a P x K mining batch.") var imagesPerCharacter: Int = 4
+    @Option(help: "Different pairs/negatives drawn from anywhere or the same alphabet.")
+    var negatives: NegativeSource = .anywhere
+    @Option(help: "Input image side (Omniglot's 105 is area-resized). Default: 28 fast, 105 koch.")
+    var imageSize: Int?
+    @Option(help: "Channels per conv block (fast preset).") var width: Int?
+    @Option(help: "Embedding size (default 128 fast, 4096 koch).") var embeddingSize: Int?
+    @Option(help: "Embedding normalization: l2 or none (default l2 fast, none koch).")
+    var normalization: ModelConfig.Normalization?
+    @Option(name: .customLong("augment"), help: "Koch's random affine distortion: on or off.")
+    var augmentText: String = "on"
+    @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
+    @Option(help: "Splits: seed (background 80/20 by character; evaluation = test) or koch (by drawer).")
+    var splits: SplitScheme = .seed
+    @Option(help: "Stop after this many epochs without better validation one-shot accuracy (0: never).")
+    var patience: Int = 0
+    @Option(help: "Images per epoch (default: the training split's size).") var imagesPerEpoch: Int?
+
+    func makeConfig() throws -> TrainingConfig {
+        var config = TrainingConfig(model: ModelConfig(preset: preset, imageSize: imageSize, width: width,
+                                                       embeddingSize: embeddingSize, normalization: normalization))
+        config.loss = loss
+        config.epochs = epochs
+        config.batchSize = batchSize
+        config.learningRate = lr
+        config.optimizer = optimizer
+        config.momentum = momentum
+        config.nesterov = nesterov
+        config.weightDecay = weightDecay
+        config.schedule = schedule
+        config.margin = margin
+        config.mining = mining
+        config.squaredHinge = squaredHinge
+        config.swap = swap
+        config.imagesPerCharacter = imagesPerCharacter
+        config.negatives = negatives
+        switch augmentText {
+        case "on", "true", "yes": config.augment = true
+        case "off", "false", "no": config.augment = false
+        default: throw ValidationError("--augment takes on or off, not \(augmentText)")
+        }
+        config.seed = seed
+        config.splits = splits
+        config.earlyStoppingPatience = patience
+        config.imagesPerEpoch = imagesPerEpoch
+        try config.validate()
+        return config
+    }
+
+    func run() throws {
+        try common.applyThreads()
+        let folder: RunFolder
+        let config: TrainingConfig
+        if let resume {
+            folder = RunFolder(URL(fileURLWithPath: resume))
+            config = try folder.readConfig()
+        } else {
+            folder = RunFolder(URL(fileURLWithPath: out))
+            config = try makeConfig()
+        }
+        let dataFolder = common.dataFolder
+        printError("glyphsim: loading Omniglot from \(dataFolder.path)")
+        let background = try Omniglot.load(.background, from: dataFolder)
+        let evaluation = try Omniglot.load(.evaluation, from: dataFolder)
+        let splits = makeSplits(background: background, evaluation: evaluation, scheme: config.splits,
+                                validationFraction: config.validationFraction, seed: config.seed)
+        let trainer = try Trainer(config: config, splits: splits, folder: folder)
+        if resume != nil { try trainer.resume() } else { try trainer.start() }
+        Interruption.install()
+
+        var bar = ProgressBar()
+        let outcome = try trainer.run { event in
+            switch event {
+            case let .started(plan):
+                print("training \(config.loss.rawValue) loss on \(config.model.summary), \(plan.parameterCount) parameters, "
+                      + "\(plan.trainCharacters) characters (\(plan.trainImages) images), "
+                      + "\(plan.validationCharacters) validation characters, \(plan.stepsPerEpoch) steps of \(config.batchSize) images per epoch, "
+                      + "\(ComputeThreads.count) threads")
+                if plan.startEpoch > 0 || plan.startStep > 0 {
+                    print("resuming at epoch \(plan.startEpoch + 1), step \(plan.startStep + 1)")
+                }
+            case let .step(epoch, step, steps, loss, rate, left):
+                bar.draw(label: "epoch \(epoch)/\(config.epochs)", done: step, total: steps,
+                         detail: String(format: "loss %.4f  %.0f img/s  %@ left", loss, rate, clock(left)))
+            case let .epochFinished(s):
+                print(String(format: "epoch %d/%d  loss %.4f  %.0fs  %.0f img/s  val pair acc %.4f  val 20-way 1-shot %.2f%% ±%.2f  threshold %.3f%@",
+                             s.epoch, config.epochs, s.meanLoss, s.seconds, s.imagesPerSecond, s.validationPairAccuracy,
+                             100 * s.validationOneShot.accuracy, 100 * s.validationOneShot.ci95, s.threshold,
+                             s.isBest ? "  (best)" : ""))
+            case let .warning(text):
+                printError("warning: \(text)")
+            }
+        }
+        switch outcome {
+        case let .finished(epochs):
+            print("finished \(epochs) epochs; run folder \(folder.url.path)")
+        case let .stoppedEarly(epoch):
+            print("stopped early after epoch \(epoch) (no better validation accuracy for \(config.earlyStoppingPatience) epochs); run folder \(folder.url.path)")
+        case let .interrupted(epoch, step):
+            print("interrupted: saved; continue with `glyphsim train --resume \(folder.url.path)` (epoch \(epoch), step \(step))")
+            throw ExitCode(130)
+        }
+    }
+}

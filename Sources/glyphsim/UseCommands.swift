@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import GlyphData
+import GlyphSiamese
+
+/// Options for commands that read a user's images with a trained model.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "A run folder (its best checkpoint is used) or a checkpoint file.")
+    var run: String
+
+    @Option(help: "Ink polarity of the images: auto (detect), dark-ink or light-ink.")
+    var polarity: String = "auto"
+
+    func load() throws -> SiameseModel {
+        try SiameseModel.load(from: try SiameseModel.checkpointURL(for: run))
+    }
+
+    func parsedPolarity() throws -> UserImages.Polarity {
+        switch polarity {
+        case "auto": return .auto
+        case "dark-ink", "darkInk": return .darkInk
+        case "light-ink", "lightInk": return .lightInk
+        default: throw ValidationError("--polarity takes auto, dark-ink or light-ink, not \(polarity)")
+        }
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare", abstract: "Same character or not? The distance and similarity of two glyph images.")
+
+    @OptionGroup var model: ModelOptions
+    @Argument(help: "First image (PNG).") var first: String
+    @Argument(help: "Second image (PNG).") var second: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let m = try model.load()
+        let c = try m.compare(URL(fileURLWithPath: first), URL(fileURLWithPath: second), polarity: try model.parsedPolarity())
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(c), as: UTF8.self))
+            return
+        }
+        print(String(format: "distance %.4f  similarity %.4f", c.distance, c.similarity))
+        if let same = c.isSame, let t = c.threshold {
+            print((same ? "same character" : "different characters") + String(format: " (threshold %.4f)", t))
+        } else {
+            print("no decision: the model has no threshold (it was never validated)")
+        }
+    }
+}
+
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed", abstract: "Write the embeddings of images (files or folders) to CSV, or .npy when the name ends in .npy.")
+
+    @OptionGroup var model: ModelOptions
+    @Argument(help: "Images (PNG) or folders of them.") var inputs: [String]
+    @Option(help: "Output file (.csv or .npy; with .npy the file names go to FILE.names.txt).") var out: String
+
+    func run() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one image or folder") }
+        let m = try model.load()
+        let files = try ImageFiles.list(inputs.map { URL(fileURLWithPath: $0) })
+        let embeddings = try m.embed(files: files, polarity: try model.parsedPolarity())
+        let outURL = URL(fileURLWithPath: out)
+        let names = files.map(\.path)
+        if outURL.pathExtension.lowercased() == "npy" {
+            try RunFolder.writeAtomically(EmbeddingExport.npy(embeddings), to: outURL)
+            let namesURL = outURL.deletingPathExtension().appendingPathExtension("names.txt")
+            try RunFolder.writeAtomically(Data((names.joined(separator: "\n") + "\n").utf8), to: namesURL)
+            print("wrote \(embeddings.count) embeddings of size \(embeddings.dimension) to \(out) (names in \(namesURL.path))")
+        } else {
+            try RunFolder.writeAtomically(Data(EmbeddingExport.csv(names: names, embeddings: embeddings).utf8), to: outURL)
+            print("wrote \(embeddings.count) embeddings of size \(embeddings.dimension) to \(out)")
+        }
+    }
+}
+
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search", abstract: "The images of a folder most similar to a query image, nearest first.")
+
+    @OptionGroup var model: ModelOptions
+    @Argument(help: "The query image (PNG).") var query: String
+    @Option(name: .customLong("in"), help: "Folder to search (recursively).") var folder: String
+    @Option(help: "How many results.") var top: Int = 10
+
+    func run() throws {
+        let m = try model.load()
+        let results = try m.search(query: URL(fileURLWithPath: query), in: URL(fileURLWithPath: folder), top: top,
+                                   polarity: try model.parsedPolarity())
+        for (rank, r) in results.enumerated() {
+            print(String(format: "%3d  %.4f  %@", rank + 1, r.distance, r.file.path))
+        }
+    }
+}
+
+struct FetchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch", abstract: "Download the official Omniglot zips (and the one-shot runs), verified by md5.")
+
+    @Option(help: "Data folder to fill (default: $GLYPHSIM_DATA, then ~/.cache/glyphsim).") var data: String?
+
+    func run() throws {
+        let folder = DataLocation.resolve(explicit: data)
+        print("fetching Omniglot into \(folder.path)")
+        var bar = ProgressBar()
+        try OmniglotDownloader(folder: folder).fetch { name, done, total in
+            if let total {
+                bar.draw(label: name, done: Int(done / 1024), total: Int(total / 1024), detail: "KiB")
+            }
+        }
+        print("done: \(folder.path)")
+    }
+}
