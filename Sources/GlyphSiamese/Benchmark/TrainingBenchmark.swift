@@ -1,0 +1,105 @@
+import Foundation
+import GlyphEngine
+import GlyphRandom
+
+/// Measures training and inference throughput of a tower on random input: what
+/// `glyphsim bench` prints and what bench/pytorch_reference.py measures the same way.
+public struct TrainingBenchmark {
+    public enum Model: String, CaseIterable, Sendable, Codable {
+        /// Koch et al.'s network at 105x105 (the seed's subnetwork).
+        case koch
+        /// Conv-4 at 28x28: 4 x [conv 3x3 64 same, batch norm, ReLU, max-pool 2], flatten (64 features).
+        case conv4_28 = "conv4-28"
+
+        public var config: ModelConfig {
+            switch self {
+            case .koch: return ModelConfig(preset: .koch)
+            case .conv4_28: return ModelConfig(preset: .fast, imageSize: 28, width: 64, embeddingSize: 0, normalization: ModelConfig.Normalization.none)
+            }
+        }
+    }
+
+    public enum Mode: String, CaseIterable, Sendable, Codable { case contrastive, triplet, infer }
+
+    public struct Measurement: Codable, Sendable {
+        public var model: String
+        public var mode: String
+        public var images: Int
+        public var threads: Int
+        public var imagesPerSecond: Double
+        public var peakRSSMB: Double
+        public var steps: Int
+        public var framework = "glyphsim"
+
+        enum CodingKeys: String, CodingKey {
+            case model, mode, images, threads, steps, framework
+            case imagesPerSecond = "images_per_second"
+            case peakRSSMB = "peak_rss_mb"
+        }
+    }
+
+    public var model: Model
+    public var mode: Mode
+    public var images: Int
+    /// Timed steps after one warm-up step; at least `minimumSteps`, more until `minimumSeconds` have passed.
+    public var minimumSteps = 3
+    public var minimumSeconds = 10.0
+
+    public init(model: Model, mode: Mode, images: Int) {
+        self.model = model
+        self.mode = mode
+        self.images = images
+    }
+
+    public func run() throws -> Measurement {
+        let config = model.config
+        let siamese = try SiameseModel(config: config, seed: 1)
+        let tower = siamese.tower
+        let side = config.imageSize
+        let groups = mode == .triplet ? 3 : 2
+        let n = mode == .infer ? images : images / groups * groups
+        var generator = SeededGenerator(seed: 7)
+        // Random non-zero input in [0, 1), like a glyph's ink after augmentation.
+        let input = Tensor(shape: [n, 1, side, side], scalars: (0..<(n * side * side)).map { _ in generator.nextUniform() })
+        let optimizer = SGD(learningRate: 0.001, momentum: 0.9)
+        let dissimilar = (0..<(n / 2)).map { $0 % 2 == 1 }
+
+        func step() throws {
+            if mode == .infer {
+                _ = try tower.forward(input, training: false)
+                return
+            }
+            let embeddings = try tower.forward(input, training: true)
+            let output = mode == .contrastive
+                ? try ContrastiveLoss(margin: 1)(embeddings: embeddings, dissimilar: dissimilar)
+                : try TripletLoss(margin: 1)(tripletEmbeddings: embeddings)
+            _ = try tower.backward(output.gradient)
+            optimizer.step(tower.parameters)
+            tower.zeroGradients()
+        }
+
+        try step()  // warm-up: allocations, OpenBLAS thread start
+        var times = [Double]()
+        let start = Date()
+        while times.count < minimumSteps || Date().timeIntervalSince(start) < minimumSeconds {
+            let t0 = Date()
+            try step()
+            times.append(Date().timeIntervalSince(t0))
+            if times.count >= 1000 { break }
+        }
+        times.sort()
+        let median = times[times.count / 2]
+        return Measurement(model: model.rawValue, mode: mode.rawValue, images: n, threads: ComputeThreads.count,
+                           imagesPerSecond: Double(n) / median, peakRSSMB: Self.peakResidentMegabytes(), steps: times.count)
+    }
+
+    /// The process's peak resident set size (VmHWM in /proc/self/status), in MB.
+    public static func peakResidentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+            return kb / 1024
+        }
+        return 0
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import GlyphEngine
+import GlyphSiamese
+
+extension TrainingBenchmark.Model: ExpressibleByArgument {}
+extension TrainingBenchmark.Mode: ExpressibleByArgument {}
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training and inference throughput (images/s) and peak memory on random input.",
+        discussion: """
+        With no --model/--mode/--images it runs the standard set (both models, all modes, 128 and 256 images),
+        each measurement in its own process so that its peak memory is its own.
+        Compare with bench/pytorch_reference.py run in the same sitting: only ratios count on a noisy machine.
+        """
+    )
+
+    @Option(help: "koch or conv4-28.") var model: TrainingBenchmark.Model?
+    @Option(help: "contrastive, triplet or infer.") var mode: TrainingBenchmark.Mode?
+    @Option(help: "Images per step (N/2 pairs or N/3 triplets).") var images: Int?
+    @Option(help: "Compute threads (default: $GLYPHSIM_THREADS, else every core).") var threads: Int?
+    @Option(help: "Minimum seconds of timed steps per measurement.") var seconds: Double = 10
+    @Flag(help: "One JSON object per line per measurement.") var json = false
+
+    func run() throws {
+        if let threads { ComputeThreads.set(threads) }
+        if model != nil || mode != nil || images != nil {
+            var bench = TrainingBenchmark(model: model ?? .conv4_28, mode: mode ?? .contrastive, images: images ?? 256)
+            bench.minimumSeconds = seconds
+            report(try bench.run())
+            return
+        }
+        if !json {
+            print("model     mode         images threads  images/s  peak MB")
+        }
+        for model in TrainingBenchmark.Model.allCases {
+            for mode in TrainingBenchmark.Mode.allCases {
+                for images in [128, 256] {
+                    try runChild(model: model, mode: mode, images: images)
+                }
+            }
+        }
+    }
+
+    func report(_ m: TrainingBenchmark.Measurement) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: (try? encoder.encode(m)) ?? Data(), as: UTF8.self))
+        } else {
+            print(m.model.padding(toLength: 10, withPad: " ", startingAt: 0) + m.mode.padding(toLength: 12, withPad: " ", startingAt: 0)
+                  + String(format: "%7d %7d %9.1f %8.0f", m.images, m.threads, m.imagesPerSecond, m.peakRSSMB))
+        }
+        fflush(stdout)
+    }
+
+    /// Runs one measurement in a child process of this same executable.
+    func runChild(model: TrainingBenchmark.Model, mode: TrainingBenchmark.Mode, images: Int) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        }
+        var arguments = ["bench", "--model", model.rawValue, "--mode", mode.rawValue, "--images", String(images),
+                         "--seconds", String(seconds), "--threads", String(threads ?? ComputeThreads.count)]
+        if json { arguments.append("--json") }
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("benchmark \(model.rawValue) \(mode.rawValue) \(images) failed (exit \(process.terminationStatus))")
+        }
+        FileHandle.standardOutput.write(output)
+    }
+}
