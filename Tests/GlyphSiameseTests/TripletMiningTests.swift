@@ -1,4 +1,5 @@
 import GlyphEngine
+import GlyphRandom
 import Testing
 @testable import GlyphSiamese
 
@@ -95,4 +96,17 @@ struct TripletMiningTests {
         #expect(S.close(out.loss, all.reduce(0, +) / Float(active), 1e-4))
         #expect(S.close(out.statistics.activeFraction, Float(active) / Float(all.count)))
     }
+}
+
+@Test func sparseAndDenseDistanceGradientsAgree() {
+    let x = LossTestSupport.randomEmbeddings(rows: 10, width: 6, seed: 8)
+    let distances = pairwiseDistances(x)
+    var generator = GlyphRandom.SeededGenerator(seed: 8)
+    // A few non-zero coefficients, as batch-hard leaves them, plus a zero-distance pair's.
+    var coefficients = [Float](repeating: 0, count: 100)
+    for _ in 0..<15 { coefficients[generator.nextInt(below: 100)] = generator.nextNormal() }
+    let dense = gradientFromDistanceCoefficients(x, distances: distances, coefficients: coefficients, path: .dense)
+    let sparse = gradientFromDistanceCoefficients(x, distances: distances, coefficients: coefficients, path: .sparse)
+    #expect(LossTestSupport.close(dense.scalars, sparse.scalars, 1e-4))
+    #expect(dense.scalars.contains { $0 != 0 })
 }

@@ -99,13 +99,43 @@ func accumulateDistanceGradient(_ x: UnsafeBufferPointer<Float>, into g: UnsafeM
     }
 }
 
+/// How `gradientFromDistanceCoefficients` combines the coefficients with the embeddings.
+enum DistanceGradientPath {
+    /// Pick by cost: sparse when few pairs carry a coefficient (batch-hard: at most 2 per row).
+    case automatic
+    /// One `gemm` over the full N x N matrix.
+    case dense
+    /// A scalar loop over the pairs with a non-zero coefficient.
+    case sparse
+}
+
 /// The gradient of a loss that depends on the embeddings only through the pairwise
 /// distances, given `coefficients[i * n + j]` = dL/dD_ij (any asymmetric split allowed).
 ///
 /// With W_ij = c_ij / D_ij (0 where D_ij = 0) and S = W + W^T, row i of the gradient is
 /// sum_j S_ij (x_i - x_j) = (sum_j S_ij) x_i - (S X)_i: one `gemm` for the whole batch.
-func gradientFromDistanceCoefficients(_ embeddings: Tensor, distances: [Float], coefficients: [Float]) -> Tensor {
+/// When at most a quarter of the rows' worth of pairs carry a coefficient (batch-hard
+/// mining: two per anchor), adding each pair's term directly is cheaper than the N^2 D
+/// `gemm`, and gives the same gradient up to rounding.
+func gradientFromDistanceCoefficients(_ embeddings: Tensor, distances: [Float], coefficients: [Float],
+                                      path: DistanceGradientPath = .automatic) -> Tensor {
     let n = embeddings.shape[0], d = embeddings.count / n
+    let nonZero = coefficients.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+    let sparse = path == .sparse || (path == .automatic && 4 * nonZero < n * n)
+    if sparse {
+        var gradient = Tensor(zeros: embeddings.shape)
+        embeddings.withUnsafeBufferPointer { x in
+            gradient.withUnsafeMutableBufferPointer { g in
+                for i in 0..<n {
+                    for j in 0..<n where i != j && coefficients[i * n + j] != 0 {
+                        accumulateDistanceGradient(x, into: g, i, j, width: d, distance: distances[i * n + j],
+                                                   coefficient: coefficients[i * n + j])
+                    }
+                }
+            }
+        }
+        return gradient
+    }
     var s = [Float](repeating: 0, count: n * n)
     var rowSums = [Float](repeating: 0, count: n)
     distances.withUnsafeBufferPointer { dist in
