@@ -1,3 +1,4 @@
+import GlyphEngine
 import Testing
 @testable import GlyphSiamese
 
@@ -71,4 +72,12 @@ struct VerificationMetricsTests {
         #expect(chance.count == 11)
         #expect(chance.allSatisfy { abs($0.truePositiveRate - $0.falsePositiveRate) < 1e-12 })
     }
+}
+
+@Test func rowAndPairDistances() throws {
+    let x = Tensor(shape: [4, 2], scalars: [0, 0, 3, 4, 1, 1, 1, 1])
+    #expect(try pairDistances(x) == [5, 0])
+    #expect(try rowDistances(x, pairs: [(0, 1), (1, 3), (2, 2)]) == [5, Float(13).squareRoot(), 0])
+    #expect(throws: EngineError.self) { try rowDistances(x, pairs: [(0, 4)]) }
+    #expect(throws: EngineError.self) { try pairDistances(x.slice(0..<3)) }
 }
