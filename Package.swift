@@ -38,7 +38,7 @@ let package = Package(
                 swiftSettings: optimize),
         // Presets, losses, mining, the trainer and the evaluator.
         .target(name: "GlyphSiamese",
-                dependencies: ["GlyphEngine", "GlyphData", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["GlyphEngine", "GlyphData", "GlyphRandom", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: optimize),
         // The command line: thin commands over the libraries.
         .executableTarget(name: "glyphsim",

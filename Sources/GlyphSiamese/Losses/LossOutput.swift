@@ -1,0 +1,44 @@
+import GlyphEngine
+
+/// What a loss returns for one batch: its value, its gradient with respect to the
+/// embeddings (to hand to the tower's `backward`), and statistics for the log and for
+/// `CollapseDetector`.
+public struct LossOutput: Sendable {
+    /// The mean loss over the batch's pairs or triplets (see each loss for its reduction).
+    public var loss: Float
+    /// dL / d embeddings, the same shape as the embeddings.
+    public var gradient: Tensor
+    public var statistics: LossStatistics
+
+    public init(loss: Float, gradient: Tensor, statistics: LossStatistics) {
+        self.loss = loss
+        self.gradient = gradient
+        self.statistics = statistics
+    }
+}
+
+/// Figures that show whether a metric-learning run is healthy or has collapsed.
+///
+/// For the contrastive loss, "positive" means the similar pairs and "negative" the
+/// dissimilar ones; for a triplet loss, D(a,p) and D(a,n) of the triplets scored.
+public struct LossStatistics: Sendable, Codable, Equatable {
+    /// Fraction of the pairs or triplets with a non-zero loss (they alone move the weights).
+    public var activeFraction: Float
+    /// Mean distance of the similar pairs, or mean D(anchor, positive).
+    public var meanPositiveDistance: Float
+    /// Mean distance of the dissimilar pairs, or mean D(anchor, negative).
+    public var meanNegativeDistance: Float
+    /// Mean Euclidean norm of the embedding rows.
+    public var meanEmbeddingNorm: Float
+    /// How many pairs or triplets were scored.
+    public var count: Int
+
+    public init(activeFraction: Float, meanPositiveDistance: Float, meanNegativeDistance: Float,
+                meanEmbeddingNorm: Float, count: Int) {
+        self.activeFraction = activeFraction
+        self.meanPositiveDistance = meanPositiveDistance
+        self.meanNegativeDistance = meanNegativeDistance
+        self.meanEmbeddingNorm = meanEmbeddingNorm
+        self.count = count
+    }
+}
