@@ -18,6 +18,13 @@ public struct VerificationCounts: Sendable, Codable, Equatable {
         self.pairs = truePredictions + falsePredictions
         self.accuracy = pairs > 0 ? Double(truePredictions) / Double(pairs) : 0
     }
+
+    /// JSON keys as the seed's table names its columns: `true`, `false`, `accuracy`, `pairs`.
+    enum CodingKeys: String, CodingKey {
+        case truePredictions = "true"
+        case falsePredictions = "false"
+        case pairs, accuracy
+    }
 }
 
 /// The threshold that maximizes the accuracy of "same iff distance <= threshold" on the
