@@ -1,5 +1,10 @@
 import Foundation
 
+// safetensors stores little-endian bytes, which this reader copies as they are.
+#if _endian(big)
+#error("GlyphSim's safetensors reader assumes a little-endian host")
+#endif
+
 /// The element types GlyphSim can read from a safetensors file, all converted to Float.
 /// The names are the format's own. Integer and 8-bit types are refused: a model's weights
 /// are floating point, and silently rounding integers would hide a wrong file.
