@@ -53,12 +53,6 @@ extension TripletMining: ExpressibleByArgument {
     public static var allValueStrings: [String] { ["random", "semi-hard", "batch-hard", "batch-all"] }
 }
 
-extension LearningRateSchedule: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let schedule = try? LearningRateSchedule.parse(argument) else { return nil }
-        self = schedule
-    }
-}
 
 /// Writes to standard error (progress, warnings), keeping standard output for results.
 func printError(_ text: String, terminator: String = "\n") {

@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Nesterov momentum.") var nesterov = false
     @Option(help: "Weight decay.") var weightDecay: Float = 0
     @Option(help: "Learning-rate schedule: constant, exp:RATE (per epoch), step:EPOCHS:FACTOR, cosine[:MIN].")
-    var schedule: LearningRateSchedule = .constant
+    var schedule: String = "constant"
     @Option(help: "Loss margin (default: 1.0 contrastive; triplet 0.5 with L2-normalized embeddings, else 1.0).")
     var margin: Float?
     @Option(help: "Triplet negatives: random, semi-hard, batch-hard or batch-all.")
@@ -72,7 +72,7 @@ struct TrainCommand: ParsableCommand {
         config.momentum = momentum
         config.nesterov = nesterov
         config.weightDecay = weightDecay
-        config.schedule = schedule
+        config.schedule = try LearningRateSchedule.parse(schedule, totalEpochs: epochs)
         config.margin = margin
         config.mining = mining
         config.squaredHinge = squaredHinge

@@ -130,8 +130,7 @@ public final class SiameseModel {
             throw EngineError.checkpointUnreadable(file: file, reason: "no GlyphSim model configuration in its metadata (not a GlyphSim checkpoint?)")
         }
         let model = try SiameseModel(config: config)
-        let modelTensors = checkpoint.tensors.filter { !$0.key.hasPrefix("optimizer.") }
-        try model.tower.loadState(modelTensors, file: file)
+        try model.tower.loadState(checkpoint.modelTensors, file: file)
         if let t = checkpoint.metadata[thresholdKey] { model.threshold = Float(t) }
         return model
     }

@@ -55,15 +55,8 @@ public final class Trainer {
             throw SiameseError.invalidConfiguration("the training and validation splits need at least 2 characters each")
         }
         self.model = try SiameseModel(config: config.model, seed: config.seed)
-        switch config.optimizer {
-        case .sgd:
-            optimizer = SGD(learningRate: config.learningRate, momentum: config.momentum,
-                            nesterov: config.nesterov, weightDecay: config.weightDecay)
-        case .adam:
-            optimizer = Adam(learningRate: config.learningRate, weightDecay: config.weightDecay)
-        case .adamw:
-            optimizer = Adam(learningRate: config.learningRate, weightDecay: config.weightDecay, decoupledWeightDecay: true)
-        }
+        optimizer = config.optimizer.make(learningRate: config.learningRate, momentum: config.momentum,
+                                          nesterov: config.nesterov, weightDecay: config.weightDecay)
         self.log = TrainingLog(url: folder.file(RunFolder.logFile))
     }
 
@@ -94,13 +87,9 @@ public final class Trainer {
         guard saved == config else {
             throw SiameseError.runFolder(path: folder.url.path, reason: "config.json differs from the configuration being resumed")
         }
-        let modelTensors = checkpoint.tensors.filter { !$0.key.hasPrefix("optimizer.") }
-        try model.tower.loadState(modelTensors, file: url.path)
-        var optimizerTensors = [String: Tensor]()
-        for (name, t) in checkpoint.tensors where name.hasPrefix("optimizer.") {
-            optimizerTensors[String(name.dropFirst("optimizer.".count))] = t
-        }
-        try optimizer.loadState(optimizerTensors, for: model.tower.parameters)
+        try model.tower.loadState(checkpoint.modelTensors, file: url.path)
+        // The optimizer picks its own `optimizer.`-prefixed tensors out of the file.
+        try optimizer.loadState(checkpoint.tensors, for: model.tower.parameters)
         guard let text = checkpoint.metadata[TrainingState.metadataKey],
               let saved = try? JSONDecoder().decode(TrainingState.self, from: Data(text.utf8)) else {
             throw EngineError.checkpointUnreadable(file: url.path, reason: "no training state in its metadata")
@@ -300,9 +289,8 @@ public final class Trainer {
         state.threshold = model.threshold
         var metadata = try runMetadata()
         metadata[TrainingState.metadataKey] = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        var extra = [String: Tensor]()
-        for (name, t) in optimizer.stateTensors(for: model.tower.parameters) { extra["optimizer." + name] = t }
-        try model.save(to: folder.file(RunFolder.lastCheckpoint), extraTensors: extra, extraMetadata: metadata)
+        try model.save(to: folder.file(RunFolder.lastCheckpoint),
+                       extraTensors: optimizer.stateTensors(for: model.tower.parameters), extraMetadata: metadata)
     }
 
     func writePlot() throws {
