@@ -24,6 +24,9 @@ public final class Conv2D: Layer {
     /// Upper bound on the lowered matrix of one group, in floats (64 MB).
     static let maxLoweredFloats = 16 << 20
 
+    /// Images per GEMM, when set (tests use it to exercise both the one-image and the grouped path).
+    var imagesPerGEMM: Int?
+
     /// The training-mode input, kept for backward; nil after inference or backward.
     private var cachedInput: Tensor?
 
@@ -73,6 +76,7 @@ public final class Conv2D: Layer {
 
     /// How many images to lower into one matrix.
     private func groupSize(images: Int, geometry g: ConvGeometry) -> Int {
+        if let imagesPerGEMM { return max(1, min(images, imagesPerGEMM)) }
         let wanted = max(1, Conv2D.targetColumns / max(g.positions, 1))
         let affordable = max(1, Conv2D.maxLoweredFloats / max(g.rows * g.positions, 1))
         return max(1, min(images, wanted, affordable))
