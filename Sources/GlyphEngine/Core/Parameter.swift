@@ -15,6 +15,12 @@ public final class Parameter: @unchecked Sendable {
     public var learningRateMultiplier: Float = 1
     /// Whether weight decay applies (by convention not to biases and normalization parameters).
     public var appliesWeightDecay: Bool
+    /// How `Layer.initializeParameters(using:)` re-draws `value` (nil: left as it is).
+    public var initializer: Initializer?
+    /// Fan-in and fan-out of the layer that owns this tensor, for scaled initializers
+    /// (He, Glorot); PyTorch's convention: a convolution's fan-in is `in * kh * kw`.
+    public var fanIn: Int = 0
+    public var fanOut: Int = 0
 
     public init(name: String, value: Tensor, isTrainable: Bool = true, appliesWeightDecay: Bool? = nil) {
         self.name = name

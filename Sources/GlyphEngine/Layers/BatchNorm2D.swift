@@ -1,0 +1,168 @@
+import GlyphRandom
+
+/// Batch normalization over the channels of NCHW images, as PyTorch's `nn.BatchNorm2d`.
+///
+/// Training normalizes each channel with the batch's mean and biased variance over
+/// `N * H * W` values, and moves `running_mean` / `running_var` towards the batch mean and
+/// the *unbiased* variance by `momentum`. Inference uses the running statistics. Scale
+/// `weight` and shift `bias` are trained; the running statistics are buffers.
+///
+/// Training keeps the input and two floats per channel (mean, 1/std); backward recomputes
+/// the normalized values from them instead of storing a second copy.
+public final class BatchNorm2D: Layer {
+    public let channels: Int
+    public let momentum: Float
+    public let epsilon: Float
+    public let weight: Parameter
+    public let bias: Parameter
+    public let runningMean: Parameter
+    public let runningVar: Parameter
+
+    private struct Cache {
+        let input: Tensor
+        let mean: [Float]
+        let inverseStd: [Float]
+    }
+    private var cache: Cache?
+
+    public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        self.channels = channels
+        self.momentum = momentum
+        self.epsilon = epsilon
+        var generator = SeededGenerator(seed: 0)  // constant initializers draw nothing
+        weight = Parameter(name: "weight", shape: [channels], initializer: .constant(1), fanIn: channels,
+                           fanOut: channels, appliesWeightDecay: false, generator: &generator)
+        bias = Parameter(name: "bias", shape: [channels], initializer: .zeros, fanIn: channels,
+                         fanOut: channels, appliesWeightDecay: false, generator: &generator)
+        runningMean = Parameter(name: "running_mean", shape: [channels], initializer: .zeros, fanIn: channels,
+                                fanOut: channels, isTrainable: false, generator: &generator)
+        runningVar = Parameter(name: "running_var", shape: [channels], initializer: .constant(1), fanIn: channels,
+                               fanOut: channels, isTrainable: false, generator: &generator)
+    }
+
+    public var name: String { "BatchNorm2D(\(channels))" }
+    public var parameters: [Parameter] { [weight, bias] }
+    public var buffers: [Parameter] { [runningMean, runningVar] }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard inputShape.count == 4, inputShape[1] == channels else {
+            throw EngineError.shapeMismatch(layer: name, expected: "[N, \(channels), H, W]", got: inputShape)
+        }
+        return inputShape
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        _ = try outputShape(for: input.shape)
+        let n = input.shape[0], c = channels, hw = input.shape[2] * input.shape[3]
+        let m = n * hw
+        var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
+        var mean = [Float](repeating: 0, count: c), inverseStd = [Float](repeating: 0, count: c)
+        if training {
+            guard m > 1 else {
+                throw EngineError.invalidArgument("\(name): training needs more than one value per channel, got \(input.shape)")
+            }
+            var unbiased = [Float](repeating: 0, count: c)
+            input.withUnsafeBufferPointer { x in
+            mean.withUnsafeMutableBufferPointer { meanOut in
+            inverseStd.withUnsafeMutableBufferPointer { invOut in
+            unbiased.withUnsafeMutableBufferPointer { unbiasedOut in
+                let eps = Double(epsilon)
+                parallelFor(c) { ch in
+                    var sum: Double = 0
+                    for image in 0..<n {
+                        let plane = x.baseAddress! + (image * c + ch) * hw
+                        var s: Float = 0
+                        for i in 0..<hw { s += plane[i] }
+                        sum += Double(s)
+                    }
+                    let mu = sum / Double(m)
+                    let muF = Float(mu)
+                    var squares: Double = 0
+                    for image in 0..<n {
+                        let plane = x.baseAddress! + (image * c + ch) * hw
+                        var s: Float = 0
+                        for i in 0..<hw { let d = plane[i] - muF; s += d * d }
+                        squares += Double(s)
+                    }
+                    let variance = squares / Double(m)
+                    meanOut[ch] = muF
+                    invOut[ch] = Float(1 / (variance + eps).squareRoot())
+                    unbiasedOut[ch] = Float(squares / Double(m - 1))
+                }
+            }}}}
+            runningMean.value.withUnsafeMutableBufferPointer { rm in
+            runningVar.value.withUnsafeMutableBufferPointer { rv in
+                for ch in 0..<c {
+                    rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch]
+                    rv[ch] = (1 - momentum) * rv[ch] + momentum * unbiased[ch]
+                }
+            }}
+        } else {
+            for ch in 0..<c {
+                mean[ch] = runningMean.value.scalars[ch]
+                inverseStd[ch] = 1 / (runningVar.value.scalars[ch] + epsilon).squareRoot()
+            }
+        }
+        for ch in 0..<c {
+            scale[ch] = weight.value.scalars[ch] * inverseStd[ch]
+            shift[ch] = bias.value.scalars[ch] - mean[ch] * scale[ch]
+        }
+        let output = Tensor(shape: input.shape) { y in
+            input.withUnsafeBufferPointer { x in
+                parallelFor(n * c) { t in
+                    let ch = t % c, a = scale[ch], b = shift[ch]
+                    let src = x.baseAddress! + t * hw, dst = y.baseAddress! + t * hw
+                    for i in 0..<hw { dst[i] = src[i] * a + b }
+                }
+            }
+        }
+        cache = training ? Cache(input: input, mean: mean, inverseStd: inverseStd) : nil
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard let cache else { throw EngineError.backwardBeforeForward(layer: name) }
+        let shape = cache.input.shape
+        guard outputGradient.shape == shape else {
+            throw EngineError.shapeMismatch(layer: name, expected: "output gradient \(shape)", got: outputGradient.shape)
+        }
+        self.cache = nil
+        let n = shape[0], c = channels, hw = shape[2] * shape[3], m = Float(n * hw)
+        let gamma = weight.value.scalars
+        var inputGradient = Tensor(zeros: shape)
+        inputGradient.withUnsafeMutableBufferPointer { dx in
+        cache.input.withUnsafeBufferPointer { x in
+        outputGradient.withUnsafeBufferPointer { dy in
+        weight.gradient.withUnsafeMutableBufferPointer { dGamma in
+        bias.gradient.withUnsafeMutableBufferPointer { dBeta in
+            parallelFor(c) { ch in
+                let mu = cache.mean[ch], inv = cache.inverseStd[ch]
+                // Σ dy and Σ dy·(x - μ) over the channel.
+                var sumDy: Double = 0, sumDyCentered: Double = 0
+                for image in 0..<n {
+                    let offset = (image * c + ch) * hw
+                    let xs = x.baseAddress! + offset, g = dy.baseAddress! + offset
+                    var s: Float = 0, sc: Float = 0
+                    for i in 0..<hw { s += g[i]; sc += g[i] * (xs[i] - mu) }
+                    sumDy += Double(s)
+                    sumDyCentered += Double(sc)
+                }
+                let sumDyXhat = Float(sumDyCentered) * inv
+                dGamma[ch] += sumDyXhat
+                dBeta[ch] += Float(sumDy)
+                // dx = γ/σ · (dy - mean(dy) - x̂ · mean(dy · x̂))
+                let a = gamma[ch] * inv
+                let meanDy = Float(sumDy) / m, meanDyXhat = sumDyXhat / m
+                for image in 0..<n {
+                    let offset = (image * c + ch) * hw
+                    let xs = x.baseAddress! + offset, g = dy.baseAddress! + offset, out = dx.baseAddress! + offset
+                    for i in 0..<hw {
+                        let xhat = (xs[i] - mu) * inv
+                        out[i] = a * (g[i] - meanDy - xhat * meanDyXhat)
+                    }
+                }
+            }
+        }}}}}
+        return inputGradient
+    }
+}

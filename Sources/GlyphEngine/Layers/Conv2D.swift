@@ -1,0 +1,211 @@
+import GlyphRandom
+
+/// A 2-D convolution over NCHW images, lowered to matrix products (im2col + OpenBLAS sgemm).
+///
+/// Weight `[out, in, k, k]`, bias `[out]`, as PyTorch's `nn.Conv2d`. Forward per group of
+/// images: `col[in*k*k, positions]` then `y = W · col + b`. Backward recomputes `col` from the
+/// cached input instead of keeping it (the lowered matrices of a batch would take gigabytes):
+/// `dW += dy · colᵀ`, then the same buffer receives `dcol = Wᵀ · dy`, which `col2im` adds
+/// back onto the input gradient.
+///
+/// Small layers (few output positions) lower several images side by side so that one GEMM
+/// has enough columns to run at full speed.
+public final class Conv2D: Layer {
+    public let inChannels: Int
+    public let outChannels: Int
+    public let kernelSize: Int
+    public let stride: Int
+    public let padding: Padding
+    public let weight: Parameter
+    public let bias: Parameter?
+
+    /// Columns one GEMM should have at least, when the lowered matrix stays small enough.
+    nonisolated(unsafe) static var targetColumns = 4096
+    /// Upper bound on the lowered matrix of one group, in floats (64 MB).
+    static let maxLoweredFloats = 16 << 20
+
+    /// Images per GEMM, when set (tests use it to exercise both the one-image and the grouped path).
+    var imagesPerGEMM: Int?
+
+    /// The training-mode input, kept for backward; nil after inference or backward.
+    private var cachedInput: Tensor?
+
+    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
+                useBias: Bool = true, weightInitializer: Initializer = .heNormal,
+                biasInitializer: Initializer = .zeros) {
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        var generator = SeededGenerator(seed: 0)
+        let fanIn = inChannels * kernelSize * kernelSize, fanOut = outChannels * kernelSize * kernelSize
+        weight = Parameter(name: "weight", shape: [outChannels, inChannels, kernelSize, kernelSize],
+                           initializer: weightInitializer, fanIn: fanIn, fanOut: fanOut, generator: &generator)
+        bias = useBias
+            ? Parameter(name: "bias", shape: [outChannels], initializer: biasInitializer,
+                        fanIn: fanIn, fanOut: fanOut, generator: &generator)
+            : nil
+    }
+
+    public var name: String {
+        var text = "Conv2D(\(inChannels)->\(outChannels), \(kernelSize)x\(kernelSize)"
+        if stride != 1 { text += ", stride \(stride)" }
+        if padding == .same { text += ", same" }
+        return text + ")"
+    }
+
+    public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
+
+    private func geometry(for shape: [Int]) throws -> ConvGeometry {
+        let expected = "[N, \(inChannels), H, W] with H, W >= \(padding == .valid ? kernelSize : 1)"
+        guard kernelSize > 0, stride > 0 else {
+            throw EngineError.invalidArgument("\(name): kernel size and stride must be positive")
+        }
+        guard shape.count == 4, shape[1] == inChannels,
+              let g = ConvGeometry(channels: inChannels, height: shape[2], width: shape[3],
+                                   kernel: kernelSize, stride: stride, padding: padding)
+        else { throw EngineError.shapeMismatch(layer: name, expected: expected, got: shape) }
+        return g
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        let g = try geometry(for: inputShape)
+        return [inputShape[0], outChannels, g.outHeight, g.outWidth]
+    }
+
+    /// How many images to lower into one matrix.
+    private func groupSize(images: Int, geometry g: ConvGeometry) -> Int {
+        if let imagesPerGEMM { return max(1, min(images, imagesPerGEMM)) }
+        let wanted = max(1, Conv2D.targetColumns / max(g.positions, 1))
+        let affordable = max(1, Conv2D.maxLoweredFloats / max(g.rows * g.positions, 1))
+        return max(1, min(images, wanted, affordable))
+    }
+
+    public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        let g = try geometry(for: input.shape)
+        let n = input.shape[0], o = outChannels, k = g.rows, p = g.positions
+        let group = groupSize(images: n, geometry: g)
+        cachedInput = training ? input : nil
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: max(k * group * p, 1))
+        defer { col.deallocate() }
+        let product = UnsafeMutablePointer<Float>.allocate(capacity: group > 1 ? o * group * p : 1)
+        defer { product.deallocate() }
+        let zeroBias = [Float](repeating: 0, count: o)
+
+        return Tensor(shape: [n, o, g.outHeight, g.outWidth]) { out in
+            input.withUnsafeBufferPointer { x in
+            weight.value.withUnsafeBufferPointer { w in
+            (bias?.value.scalars ?? zeroBias).withUnsafeBufferPointer { b in
+                guard let x = x.baseAddress, let w = w.baseAddress, let b = b.baseAddress,
+                      let out = out.baseAddress else { return }
+                var first = 0
+                while first < n {
+                    let count = min(group, n - first), cols = count * p
+                    Conv2D.lower(g, images: x + first * g.imageSize, count: count, into: col)
+                    if count == 1 {
+                        let y = out + first * o * p
+                        gemm(m: o, n: p, k: k, a: w, lda: k, b: col, ldb: p, c: y, ldc: p)
+                        parallelFor(o) { oc in
+                            let plane = y + oc * p, v = b[oc]
+                            for i in 0..<p { plane[i] += v }
+                        }
+                    } else {
+                        gemm(m: o, n: cols, k: k, a: w, lda: k, b: col, ldb: cols, c: product, ldc: cols)
+                        parallelFor(count * o) { t in
+                            let image = t / o, oc = t % o
+                            let src = product + oc * cols + image * p
+                            let dst = out + ((first + image) * o + oc) * p
+                            let v = b[oc]
+                            for i in 0..<p { dst[i] = src[i] + v }
+                        }
+                    }
+                    first += count
+                }
+            }}}
+        }
+    }
+
+    /// Lowers `count` consecutive images into `col[rows, count * positions]`.
+    private static func lower(_ g: ConvGeometry, images: UnsafePointer<Float>, count: Int,
+                              into col: UnsafeMutablePointer<Float>) {
+        let rows = g.rows, p = g.positions, cols = count * p
+        parallelFor(count * rows) { t in
+            let image = t / rows, row = t % rows
+            g.im2colRow(row, image: images + image * g.imageSize, into: col + row * cols + image * p)
+        }
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> Tensor {
+        guard let input = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
+        let g = try geometry(for: input.shape)
+        let n = input.shape[0], o = outChannels, k = g.rows, p = g.positions, c = inChannels
+        let expected = [n, o, g.outHeight, g.outWidth]
+        guard outputGradient.shape == expected else {
+            throw EngineError.shapeMismatch(layer: name, expected: "output gradient \(expected)",
+                                            got: outputGradient.shape)
+        }
+        cachedInput = nil
+        let group = groupSize(images: n, geometry: g)
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: max(k * group * p, 1))
+        defer { col.deallocate() }
+        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: group > 1 ? o * group * p : 1)
+        defer { gathered.deallocate() }
+        let kk = kernelSize * kernelSize
+
+        var inputGradient = Tensor(zeros: input.shape)
+        inputGradient.withUnsafeMutableBufferPointer { dx in
+        input.withUnsafeBufferPointer { x in
+        outputGradient.withUnsafeBufferPointer { dy in
+        weight.value.withUnsafeBufferPointer { w in
+        weight.gradient.withUnsafeMutableBufferPointer { dw in
+            guard let dx = dx.baseAddress, let x = x.baseAddress, let dy = dy.baseAddress,
+                  let w = w.baseAddress, let dw = dw.baseAddress else { return }
+            var first = 0
+            while first < n {
+                let count = min(group, n - first), cols = count * p
+                Conv2D.lower(g, images: x + first * g.imageSize, count: count, into: col)
+                // The output gradient of the group as one [out, cols] matrix.
+                let dyGroup: UnsafePointer<Float>
+                if count == 1 {
+                    dyGroup = dy + first * o * p
+                } else {
+                    parallelFor(count * o) { t in
+                        let image = t / o, oc = t % o
+                        let src = dy + ((first + image) * o + oc) * p
+                        (gathered + oc * cols + image * p).update(from: src, count: p)
+                    }
+                    dyGroup = UnsafePointer(gathered)
+                }
+                gemm(transposeB: true, m: o, n: k, k: cols, a: dyGroup, lda: cols, b: col, ldb: cols,
+                     beta: 1, c: dw, ldc: k)
+                gemm(transposeA: true, m: k, n: cols, k: o, a: w, lda: k, b: dyGroup, ldb: cols,
+                     beta: 0, c: col, ldc: cols)
+                parallelFor(count * c) { t in
+                    let image = t / c, channel = t % c
+                    g.col2imChannel(col + channel * kk * cols + image * p, rowStride: cols,
+                                    into: dx + (first + image) * g.imageSize + channel * g.height * g.width)
+                }
+                first += count
+            }
+        }}}}}
+
+        if let bias {
+            outputGradient.withUnsafeBufferPointer { dy in
+            bias.gradient.withUnsafeMutableBufferPointer { db in
+                guard let dy = dy.baseAddress, let db = db.baseAddress else { return }
+                parallelFor(o) { oc in
+                    var total: Double = 0
+                    for image in 0..<n {
+                        let plane = dy + (image * o + oc) * p
+                        var s: Float = 0
+                        for i in 0..<p { s += plane[i] }
+                        total += Double(s)
+                    }
+                    db[oc] += Float(total)
+                }
+            }}
+        }
+        return inputGradient
+    }
+}

@@ -1,0 +1,99 @@
+import Testing
+import GlyphRandom
+@testable import GlyphEngine
+
+/// Finite-difference checks of every layer's input and parameter gradients.
+private let tolerance = 2e-3
+
+/// Gives a layer's parameters random values (biases and BN scales are zero or one otherwise,
+/// which would hide mistakes).
+private func randomizeParameters(_ layer: any Layer, seed: UInt64) {
+    for (i, p) in layer.parameters.enumerated() {
+        p.value = randomTensor(p.value.shape, seed: seed &+ UInt64(i), low: -0.8, high: 0.8)
+    }
+}
+
+private func expectGradientsMatch(_ layer: any Layer, input: Tensor, step: Float = 1e-2,
+                                  sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let report = try GradientCheck.run(layer, input: input, step: step)
+    #expect(report.input < tolerance, "\(layer.name) input gradient: \(report.input)", sourceLocation: sourceLocation)
+    for (name, error) in report.parameters {
+        #expect(error < tolerance, "\(layer.name) \(name) gradient: \(error)", sourceLocation: sourceLocation)
+    }
+    #expect(report.parameters.count == layer.parameters.count, sourceLocation: sourceLocation)
+}
+
+struct ConvCase: CustomTestStringConvertible, Sendable {
+    var input: [Int], out: Int, kernel: Int, stride: Int, padding: Padding, bias: Bool, imagesPerGEMM: Int?
+    var testDescription: String { "\(input) ->\(out) k\(kernel) s\(stride) \(padding) bias:\(bias) group:\(imagesPerGEMM.map(String.init) ?? "auto")" }
+}
+
+@Test(arguments: [
+    ConvCase(input: [2, 3, 7, 7], out: 4, kernel: 3, stride: 1, padding: .valid, bias: true, imagesPerGEMM: nil),
+    ConvCase(input: [2, 3, 7, 7], out: 4, kernel: 3, stride: 1, padding: .valid, bias: true, imagesPerGEMM: 1),
+    ConvCase(input: [3, 2, 8, 9], out: 3, kernel: 3, stride: 2, padding: .same, bias: true, imagesPerGEMM: 2),
+    ConvCase(input: [2, 1, 6, 5], out: 2, kernel: 4, stride: 1, padding: .same, bias: false, imagesPerGEMM: nil),
+    ConvCase(input: [2, 2, 7, 7], out: 3, kernel: 2, stride: 3, padding: .valid, bias: true, imagesPerGEMM: 1),
+    ConvCase(input: [1, 2, 5, 5], out: 2, kernel: 5, stride: 1, padding: .valid, bias: true, imagesPerGEMM: nil),
+    ConvCase(input: [3, 2, 5, 7], out: 2, kernel: 3, stride: 2, padding: .valid, bias: true, imagesPerGEMM: 2),
+])
+func conv2DGradients(_ c: ConvCase) throws {
+    let conv = Conv2D(inChannels: c.input[1], outChannels: c.out, kernelSize: c.kernel, stride: c.stride,
+                      padding: c.padding, useBias: c.bias)
+    conv.imagesPerGEMM = c.imagesPerGEMM
+    randomizeParameters(conv, seed: 5)
+    try expectGradientsMatch(conv, input: randomTensor(c.input, seed: 1))
+}
+
+@Test(arguments: [([2, 3, 7, 7], 2, nil), ([2, 2, 7, 6], 3, 2), ([1, 1, 4, 6], 2, nil), ([2, 1, 5, 5], 2, 1)] as [([Int], Int, Int?)])
+func maxPoolGradients(shape: [Int], size: Int, stride: Int?) throws {
+    try expectGradientsMatch(MaxPool2D(size, stride: stride), input: kinkFreeTensor(shape, seed: 3))
+}
+
+@Test func reluGradients() throws {
+    try expectGradientsMatch(ReLU(), input: kinkFreeTensor([2, 3, 4, 5], seed: 4))
+}
+
+@Test func sigmoidAndTanhGradients() throws {
+    try expectGradientsMatch(Sigmoid(), input: randomTensor([3, 5], seed: 6, low: -3, high: 3))
+    try expectGradientsMatch(Tanh(), input: randomTensor([3, 5], seed: 7, low: -2, high: 2))
+}
+
+@Test func flattenGradients() throws {
+    try expectGradientsMatch(Flatten(), input: randomTensor([2, 3, 2, 2], seed: 8))
+}
+
+@Test(arguments: [true, false])
+func denseGradients(useBias: Bool) throws {
+    let dense = Dense(inFeatures: 5, outFeatures: 4, useBias: useBias)
+    randomizeParameters(dense, seed: 9)
+    try expectGradientsMatch(dense, input: randomTensor([3, 5], seed: 10))
+}
+
+@Test(arguments: [[3, 4, 3, 5], [2, 2, 1, 3], [4, 3, 2, 3]])
+func batchNormGradientsInTraining(shape: [Int]) throws {
+    let bn = BatchNorm2D(channels: shape[1])
+    randomizeParameters(bn, seed: 11)
+    try expectGradientsMatch(bn, input: randomTensor(shape, seed: 12, low: -2, high: 3), step: 5e-3)
+}
+
+@Test func l2NormalizeGradients() throws {
+    try expectGradientsMatch(L2Normalize(), input: randomTensor([3, 6], seed: 13))
+}
+
+/// The layers chained through `Sequential`. Smooth layers only: a finite-difference step on
+/// one input moves a whole channel through batch norm, and could flip a max-pool choice.
+/// (A convolution bias right before batch norm has zero gradient, hence `useBias: false`.)
+@Test func smallNetworkGradients() throws {
+    let net = Sequential {
+        Conv2D(inChannels: 2, outChannels: 3, kernelSize: 3, stride: 2, padding: .same, useBias: false)
+        BatchNorm2D(channels: 3)
+        Tanh()
+        Flatten()
+        Dense(inFeatures: 3 * 4 * 4, outFeatures: 4)
+        Sigmoid()
+        L2Normalize()
+    }
+    randomizeParameters(net, seed: 14)
+    try expectGradientsMatch(net, input: randomTensor([3, 2, 7, 7], seed: 15), step: 5e-3)
+}
