@@ -20,6 +20,7 @@ struct BadInputTests {
             return file.hasSuffix("0683_01.png") && expected == "105x105" && found == "104x105"
         }
         // A badly named file is a layout error naming it.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("0683_01.png"))
         try PNGEncoder.encode([UInt8](repeating: 255, count: 105 * 105), width: 105, height: 105)
             .write(to: dir.appendingPathComponent("glyph.png"))
         #expect { try Omniglot.loadOfficial(folder) } throws: { "\($0)".contains("glyph.png") }

@@ -125,7 +125,7 @@ struct FormatTests {
         #expect(a.reduce(0, +) == 25)
         // Forcing the wrong polarity gives the negative.
         let forced = try UserImages.load(file: dark, side: 20, polarity: .lightInk)
-        #expect(forced[0] == 1 && forced[9 * 20 + 9] == 0)
+        #expect(forced[5 * 20] == 1 && forced[9 * 20 + 9] == 0)  // (5, 0): white paper of the original, now ink
     }
 
     @Test func userFolderOfClassesAndFlatFolder() throws {

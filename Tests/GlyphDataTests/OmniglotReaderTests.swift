@@ -127,3 +127,30 @@ struct OmniglotReaderTests {
         #expect(fromFolder[0].test.map(\.image) == fromZip[1].test.map(\.image))
     }
 }
+
+#if DEBUG
+private let isReleaseBuild = false
+#else
+private let isReleaseBuild = true
+#endif
+
+@Suite("loading speed")
+struct LoadingSpeedTests {
+    /// Loading both npz sets: the issue asks for under 2 s in release. The machine is shared and
+    /// noisy, so the test asserts only a generous bound and prints the figure.
+    @Test(.enabled(if: isReleaseBuild, "timed in release builds only"))
+    func wholeNPZLoadsQuickly() throws {
+        let folder = try TestData.folder
+        let start = Date()
+        let bg = try Omniglot.load(.background, from: folder)
+        let ev = try Omniglot.load(.evaluation, from: folder)
+        let seconds = Date().timeIntervalSince(start)
+        print("loading both npz sets (\(bg.imageCount + ev.imageCount) images): \(String(format: "%.3f", seconds)) s")
+        #expect(bg.imageCount + ev.imageCount == 1623 * 20)
+        #expect(seconds < 10)
+        let resizeStart = Date()
+        let small = bg.resized(to: 28)
+        print("resizing the background set to 28x28: \(String(format: "%.3f", Date().timeIntervalSince(resizeStart))) s")
+        #expect(small.side == 28)
+    }
+}
