@@ -180,6 +180,16 @@ struct FormatTests {
         let small = ds.resized(to: 2)
         #expect(small.side == 2 && small.labels == ds.labels && small.imageCount == ds.imageCount)
         #expect(Array(small.ink[(5 * 4)..<(6 * 4)]) == [5, 5, 5, 5])
+        // On real glyphs the byte path agrees with the float function, rounded to bytes.
+        let (bg, _) = try TestData.npz()
+        let few = bg.subset(characters: [0, 500])
+        let small28 = few.resized(to: 28)
+        for i in 0..<few.imageCount {
+            var image = [Float](repeating: 0, count: 105 * 105)
+            image.withUnsafeMutableBufferPointer { few.copyImage(i, into: $0.baseAddress!) }
+            let expected = resizeArea(image, from: 105, to: 28).map { UInt8(($0 * 255).rounded()) }
+            #expect(Array(small28.ink[(i * 784)..<((i + 1) * 784)]) == expected)
+        }
     }
 
     @Test func md5MatchesKnownDigests() {
