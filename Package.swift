@@ -51,7 +51,8 @@ let package = Package(
                           swiftSettings: optimize),
 
         .testTarget(name: "GlyphEngineTests", dependencies: ["GlyphEngine"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GlyphDataTests", dependencies: ["GlyphData"]),
+        .testTarget(name: "GlyphDataTests",
+                    dependencies: ["GlyphData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "GlyphSiameseTests", dependencies: ["GlyphSiamese"]),
         .testTarget(name: "GlyphSimCLITests", dependencies: ["glyphsim"]),
     ]

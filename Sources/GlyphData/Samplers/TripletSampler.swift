@@ -1,0 +1,70 @@
+import GlyphRandom
+
+/// Random triplets for triplet loss: anchor and positive are two different drawings of one
+/// character, the negative a drawing of another character (from anywhere or the same alphabet).
+public struct TripletSampler: Sendable {
+    public let negatives: NegativeSource
+    let index: SamplingIndex
+    let characters: [Int]
+
+    public init(dataset: GlyphDataset, negatives: NegativeSource = .anywhere) {
+        self.negatives = negatives
+        self.index = SamplingIndex(dataset)
+        self.characters = index.nonEmpty
+    }
+
+    public var isFeasible: Bool { !index.pairable.isEmpty && characters.count >= 2 }
+
+    /// `count` triplets; `[]` when the dataset cannot give one (see `isFeasible`).
+    public func triplets(count: Int, generator g: inout SeededGenerator) -> [(anchor: Int, positive: Int, negative: Int)] {
+        guard isFeasible, count > 0 else { return [] }
+        var out = [(anchor: Int, positive: Int, negative: Int)]()
+        out.reserveCapacity(count)
+        for _ in 0..<count {
+            let c = index.pairable[g.nextInt(below: index.pairable.count)]
+            let (a, p) = index.twoImages(of: c, &g)
+            let o = index.otherCharacter(than: c, among: characters, source: negatives, &g)
+            out.append((a, p, index.anyImage(of: o, &g)))
+        }
+        return out
+    }
+}
+
+/// Batches of P characters x K drawings, for online (batch-hard or semi-hard) triplet mining.
+/// One epoch visits the characters that have at least K drawings in shuffled order, P per batch
+/// (a last batch with fewer than P characters is dropped); each character gives K distinct drawings.
+/// Each batch lists its images character by character: `batch[p * K + k]`.
+public struct ClassBatchSampler: Sendable {
+    public let charactersPerBatch: Int
+    public let imagesPerCharacter: Int
+    let imagesOfCharacter: [[Int]]
+    let eligible: [Int]
+
+    public init(dataset: GlyphDataset, charactersPerBatch p: Int, imagesPerCharacter k: Int) {
+        charactersPerBatch = max(p, 1)
+        imagesPerCharacter = max(k, 1)
+        imagesOfCharacter = dataset.imagesOfCharacter
+        eligible = dataset.imagesOfCharacter.indices.filter { dataset.imagesOfCharacter[$0].count >= max(k, 1) }
+    }
+
+    /// Batches per epoch.
+    public var batchesPerEpoch: Int { eligible.count / charactersPerBatch }
+
+    public func epoch(generator g: inout SeededGenerator) -> [[Int]] {
+        var order = eligible
+        order.shuffle(using: &g)
+        var batches = [[Int]]()
+        batches.reserveCapacity(batchesPerEpoch)
+        for b in 0..<batchesPerEpoch {
+            var batch = [Int]()
+            batch.reserveCapacity(charactersPerBatch * imagesPerCharacter)
+            for c in order[(b * charactersPerBatch)..<((b + 1) * charactersPerBatch)] {
+                var images = imagesOfCharacter[c]
+                images.shuffle(using: &g)
+                batch += images.prefix(imagesPerCharacter)
+            }
+            batches.append(batch)
+        }
+        return batches
+    }
+}

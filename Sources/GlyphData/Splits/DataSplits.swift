@@ -1,0 +1,73 @@
+import GlyphRandom
+
+/// Train, validation and test sets, disjoint in what each scheme promises to keep apart.
+public struct DataSplits: Sendable {
+    public var train: GlyphDataset
+    public var validation: GlyphDataset
+    public var test: GlyphDataset
+
+    public init(train: GlyphDataset, validation: GlyphDataset, test: GlyphDataset) {
+        self.train = train
+        self.validation = validation
+        self.test = test
+    }
+}
+
+/// How Omniglot is cut into train, validation and test.
+public enum SplitScheme: String, Sendable, Codable, CaseIterable {
+    /// As the seed project did: train = the background set minus a seeded `validationFraction`
+    /// of its characters, validation = those characters, test = the evaluation set. All 20
+    /// drawings of each character. No character is in two splits.
+    case seed
+    /// Koch et al. (2015): training on the background set's characters with drawers 1-12; the
+    /// evaluation set's alphabets cut in two halves (first 10 alphabets in id order, last 10),
+    /// validation = first half with drawers 13-16, test = second half with drawers 17-20.
+    /// No character, alphabet or drawer is in two splits. `validationFraction` is not used.
+    case koch
+}
+
+/// Cuts the two Omniglot sets into splits; the same seed gives the same splits.
+public func makeSplits(background: GlyphDataset, evaluation: GlyphDataset, scheme: SplitScheme,
+                       validationFraction: Double = 0.2, seed: UInt64) -> DataSplits {
+    switch scheme {
+    case .seed:
+        var generator = SeededGenerator(seed: seed)
+        var order = Array(0..<background.characters.count)
+        order.shuffle(using: &generator)
+        let fraction = min(max(validationFraction, 0), 1)
+        let validationCount = Int((Double(order.count) * fraction).rounded())
+        let validation = order.prefix(validationCount).sorted()
+        let train = order.dropFirst(validationCount).sorted()
+        return DataSplits(train: background.subset(characters: train),
+                          validation: background.subset(characters: validation),
+                          test: evaluation)
+    case .koch:
+        let alphabets = evaluation.alphabets
+        let firstHalf = Set(alphabets.prefix(alphabets.count / 2))
+        let all = Array(0..<evaluation.characters.count)
+        let validationCharacters = all.filter { firstHalf.contains(evaluation.characters[$0].alphabet) }
+        let testCharacters = all.filter { !firstHalf.contains(evaluation.characters[$0].alphabet) }
+        return DataSplits(train: background.subset(characters: Array(0..<background.characters.count), drawings: 0..<12),
+                          validation: evaluation.subset(characters: validationCharacters, drawings: 12..<16),
+                          test: evaluation.subset(characters: testCharacters, drawings: 16..<20))
+    }
+}
+
+extension GlyphDataset {
+    /// The given characters (in that order) with only the drawings whose number is in `drawings`
+    /// (0-based: Omniglot's drawer `KK - 1`).
+    public func subset(characters selected: [Int], drawings kept: Range<Int>) -> GlyphDataset {
+        var newInk = [UInt8](), newLabels = [Int](), newDrawings = [Int](), newSources = [String]()
+        let n = pixelsPerImage
+        for (newIndex, c) in selected.enumerated() {
+            for i in imagesOfCharacter[c] where kept.contains(drawings[i]) {
+                newInk.append(contentsOf: ink[(i * n)..<((i + 1) * n)])
+                newLabels.append(newIndex)
+                newDrawings.append(drawings[i])
+                newSources.append(sources[i])
+            }
+        }
+        return GlyphDataset(side: side, characters: selected.map { characters[$0] }, ink: newInk,
+                            labels: newLabels, drawings: newDrawings, sources: newSources)
+    }
+}
