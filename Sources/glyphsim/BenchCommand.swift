@@ -53,7 +53,7 @@ struct BenchCommand: ParsableCommand {
             print(m.model.padding(toLength: 10, withPad: " ", startingAt: 0) + m.mode.padding(toLength: 12, withPad: " ", startingAt: 0)
                   + String(format: "%7d %7d %9.1f %8.0f", m.images, m.threads, m.imagesPerSecond, m.peakRSSMB))
         }
-        fflush(stdout)
+        fflush(nil)
     }
 
     /// Runs one measurement in a child process of this same executable.

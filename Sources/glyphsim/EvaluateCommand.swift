@@ -12,7 +12,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     @Argument(help: "A run folder (its best checkpoint is used) or a checkpoint file.")
-    var run: String
+    var runFolder: String
 
     @Flag(help: "Print one JSON object with every figure.") var json = false
     @Option(help: "Trials per one-shot task.") var trials: Int = 400
@@ -24,7 +24,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try common.applyThreads()
-        let checkpoint = try SiameseModel.checkpointURL(for: run)
+        let checkpoint = try SiameseModel.checkpointURL(for: runFolder)
         let model = try SiameseModel.load(from: checkpoint)
         let runFolder = checkpoint.deletingLastPathComponent()
         let config = try? RunFolder(runFolder).readConfig()

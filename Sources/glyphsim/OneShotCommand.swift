@@ -12,7 +12,7 @@ struct OneShotCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     @Argument(help: "A run folder or checkpoint (not needed with --baseline).")
-    var run: String?
+    var runFolder: String?
 
     @Option(help: "The runs: all_runs.zip or its extracted folder (default: all_runs.zip in the data folder).")
     var runs: String?
@@ -27,7 +27,7 @@ struct OneShotCommand: ParsableCommand {
         let runsPath = runs ?? common.dataFolder.appendingPathComponent("all_runs.zip").path
         let oneShotRuns = try OneShotRuns.load(from: URL(fileURLWithPath: runsPath))
         let result: OfficialOneShot.Result
-        switch (baseline, run) {
+        switch (baseline, runFolder) {
         case ("mhd", _):
             result = OfficialOneShot.scoreMHD(oneShotRuns)
         case let (nil, path?):
@@ -43,7 +43,7 @@ struct OneShotCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
-            for r in result.runs { print(String(format: "%@  error %5.1f%%", r.run, r.errorPercent)) }
+            for r in result.runs { print(r.run + String(format: "  error %5.1f%%", r.errorPercent)) }
             print(String(format: "mean error over %d runs: %.2f%% (accuracy %.2f%%)", result.runs.count,
                          result.meanErrorPercent, 100 - result.meanErrorPercent))
         }

@@ -126,12 +126,12 @@ struct TrainCommand: ParsableCommand {
                 }
             case let .step(epoch, step, steps, loss, rate, left):
                 bar.draw(label: "epoch \(epoch)/\(config.epochs)", done: step, total: steps,
-                         detail: String(format: "loss %.4f  %.0f img/s  %@ left", loss, rate, clock(left)))
+                         detail: String(format: "loss %.4f  %.0f img/s  ", loss, rate) + clock(left) + " left")
             case let .epochFinished(s):
-                print(String(format: "epoch %d/%d  loss %.4f  %.0fs  %.0f img/s  val pair acc %.4f  val 20-way 1-shot %.2f%% ±%.2f  threshold %.3f%@",
+                print(String(format: "epoch %d/%d  loss %.4f  %.0fs  %.0f img/s  val pair acc %.4f  val 20-way 1-shot %.2f%% ±%.2f  threshold %.3f",
                              s.epoch, config.epochs, s.meanLoss, s.seconds, s.imagesPerSecond, s.validationPairAccuracy,
-                             100 * s.validationOneShot.accuracy, 100 * s.validationOneShot.ci95, s.threshold,
-                             s.isBest ? "  (best)" : ""))
+                             100 * s.validationOneShot.accuracy, 100 * s.validationOneShot.ci95, s.threshold)
+                      + (s.isBest ? "  (best)" : ""))
             case let .warning(text):
                 printError("warning: \(text)")
             }

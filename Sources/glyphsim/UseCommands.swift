@@ -93,7 +93,7 @@ struct SearchCommand: ParsableCommand {
         let results = try m.search(query: URL(fileURLWithPath: query), in: URL(fileURLWithPath: folder), top: top,
                                    polarity: try model.parsedPolarity())
         for (rank, r) in results.enumerated() {
-            print(String(format: "%3d  %.4f  %@", rank + 1, r.distance, r.file.path))
+            print(String(format: "%3d  %.4f  ", rank + 1, r.distance) + r.file.path)
         }
     }
 }

@@ -86,8 +86,8 @@ public enum HTMLReport {
         for b in 0..<bins {
             for (counts, colour, offset) in [(sameCounts, "#2ca02c", 0.0), (differentCounts, "#d62728", bw / 2)] {
                 let h = Double(counts[b]) / top * (height - pad)
-                s += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%@\" opacity=\"0.8\"/>",
-                            pad + Double(b) * bw + offset, height - h, bw / 2, h, colour)
+                s += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"",
+                            pad + Double(b) * bw + offset, height - h, bw / 2, h) + " fill=\"\(colour)\" opacity=\"0.8\"/>"
             }
         }
         let tx = pad + Double(threshold) / maxD * (width - 2 * pad)

@@ -28,8 +28,9 @@ extension SiameseModel {
         let files = try ImageFiles.list([folder])
         let candidates = try embed(files: files, polarity: polarity)
         let q = try embed(images: [loadImage(query, polarity: polarity)])
-        let ranked = (0..<candidates.count).map { (files[$0], q.distance(0, to: candidates, $0)) }
-            .sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0.path < $1.0.path) }
+        var ranked: [(file: URL, distance: Float)] = []
+        for i in 0..<candidates.count { ranked.append((files[i], q.distance(0, to: candidates, i))) }
+        ranked.sort { a, b in a.distance < b.distance || (a.distance == b.distance && a.file.path < b.file.path) }
         return Array(ranked.prefix(max(top, 0)))
     }
 }
