@@ -9,11 +9,16 @@ import Darwin
 /// bytes go to a temporary file beside the target (same folder, so the same file system),
 /// are flushed with fsync, and the temporary file is renamed over the target. On any error
 /// the temporary file is removed.
-enum AtomicFileWriter {
+public enum AtomicFileWriter {
     /// Appends bytes to the file being written; throws on a failed write.
-    typealias Sink = (UnsafeRawBufferPointer) throws -> Void
+    public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
 
-    static func write(to url: URL, _ produce: (Sink) throws -> Void) throws {
+    /// Writes `data` to `url` atomically.
+    public static func write(_ data: Data, to url: URL) throws {
+        try write(to: url) { sink in try data.withUnsafeBytes { try sink($0) } }
+    }
+
+    public static func write(to url: URL, _ produce: (Sink) throws -> Void) throws {
         let target = url.path
         let folder = url.deletingLastPathComponent().path
         let temporary = url.deletingLastPathComponent()

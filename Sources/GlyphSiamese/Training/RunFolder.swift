@@ -1,4 +1,5 @@
 import Foundation
+import GlyphEngine
 
 /// The files of one training run, all in one folder:
 ///
@@ -36,19 +37,7 @@ public struct RunFolder: Sendable {
     }
 
     public static func writeAtomically(_ data: Data, to target: URL) throws {
-        let temporary = target.deletingLastPathComponent()
-            .appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
-        do {
-            try data.write(to: temporary)
-            if FileManager.default.fileExists(atPath: target.path) {
-                _ = try FileManager.default.replaceItemAt(target, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: target)
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SiameseError.runFolder(path: target.path, reason: "cannot write: \(error.localizedDescription)")
-        }
+        try AtomicFileWriter.write(data, to: target)
     }
 
     public func readConfig() throws -> TrainingConfig {
