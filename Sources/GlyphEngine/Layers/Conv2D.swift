@@ -197,10 +197,7 @@ public final class Conv2D: Layer {
                 parallelFor(o) { oc in
                     var total: Double = 0
                     for image in 0..<n {
-                        let plane = dy + (image * o + oc) * p
-                        var s: Float = 0
-                        for i in 0..<p { s += plane[i] }
-                        total += Double(s)
+                        total += Double(Reductions.sum(dy + (image * o + oc) * p, count: p))
                     }
                     db[oc] += Float(total)
                 }
