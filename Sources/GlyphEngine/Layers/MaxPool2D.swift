@@ -57,15 +57,15 @@ public final class MaxPool2D: Layer {
                         for ox in 0..<ow {
                             let corner = src + oy * s * w + ox * s
                             var best = corner[0]
-                            var where_: UInt8 = 0
+                            var position: UInt8 = 0
                             for j in 1..<window {
                                 let v = corner[offsets[j]]
                                 let better = v > best
                                 best = better ? v : best
-                                where_ = better ? UInt8(truncatingIfNeeded: j) : where_
+                                position = better ? UInt8(truncatingIfNeeded: j) : position
                             }
                             dst[oy * ow + ox] = best
-                            if keep { arg[plane * oh * ow + oy * ow + ox] = where_ }
+                            if keep { arg[plane * oh * ow + oy * ow + ox] = position }
                         }
                     }
                 }
