@@ -78,3 +78,50 @@ private func timeSteps(_ net: Sequential, input: Tensor, repeats: Int) throws ->
     let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM") } ?? "?"
     print("Koch 256 images: step \(seconds) s, peak \(peak)")
 }
+
+/// Per-layer forward and backward times of the Koch tower at 32 images, next to a plain sgemm
+/// of similar size measured in the same moment (this machine is shared and drifts).
+@Test(.enabled(if: ProcessInfo.processInfo.environment["GLYPHSIM_BENCH"] == "layers")) func benchmarkKochLayers() throws {
+    func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+    let size = 1536
+    let a = [Float](repeating: 0.5, count: size * size), b = a
+    var c = [Float](repeating: 0, count: size * size)
+    var best = Double.infinity
+    for _ in 0..<3 {
+        let t = now()
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in c.withUnsafeMutableBufferPointer { c in
+            gemm(m: size, n: size, k: size, a: a.baseAddress!, lda: size, b: b.baseAddress!, ldb: size,
+                 c: c.baseAddress!, ldc: size)
+        }}}
+        best = min(best, now() - t)
+    }
+    print("sgemm \(size)^3: \(2 * pow(Double(size), 3) / best / 1e9) GFLOP/s")
+
+    for (net, shape) in [(kochConvStack(dense: true), [32, 1, 105, 105]), (conv4(), [256, 1, 28, 28])] {
+    print("-- \(shape[0]) images")
+    var x = randomTensor(shape, seed: 1, low: 0, high: 1)
+    var inputs: [Tensor] = []
+    var forwardTimes: [Double] = []
+    for layer in net.layers {
+        inputs.append(x)
+        _ = try layer.forward(x, training: true)
+        let t = now()
+        x = try layer.forward(x, training: true)
+        forwardTimes.append(now() - t)
+    }
+    var g = Tensor(repeating: 1e-3, shape: x.shape)
+    for (i, layer) in net.layers.enumerated().reversed() {
+        _ = try layer.forward(inputs[i], training: true)
+        let t = now()
+        g = try layer.backward(g)
+        let backward = now() - t
+        var flops = ""
+        if let conv = layer as? Conv2D {
+            let out = try conv.outputShape(for: inputs[i].shape)
+            let f = 2.0 * Double(Tensor.count(of: out) * conv.inChannels * conv.kernelSize * conv.kernelSize)
+            flops = String(format: " (forward %.0f, backward %.0f GFLOP/s)", f / forwardTimes[i] / 1e9, 2 * f / backward / 1e9)
+        }
+        print(layer.name + String(format: " forward %8.1f ms  backward %8.1f ms", forwardTimes[i] * 1000, backward * 1000) + flops)
+    }
+    }
+}

@@ -3,7 +3,9 @@
 /// `forward(_:training:)` with `training: true` keeps what `backward(_:)` needs; with
 /// `training: false` it keeps nothing (inference). `backward` takes the gradient of the loss
 /// with respect to the layer's output, *adds* the gradients of its parameters into their
-/// `gradient` tensors, and returns the gradient with respect to its input.
+/// `gradient` tensors, and returns the gradient with respect to its input. `backward` releases
+/// what the forward pass kept (as PyTorch frees its graph), so a second `backward` needs another
+/// training-mode `forward`; otherwise it throws `backwardBeforeForward`.
 ///
 /// Layers are classes because they own mutable state (parameters, caches) that a model,
 /// an optimizer and a checkpoint share.

@@ -71,18 +71,14 @@ public final class BatchNorm2D: Layer {
                     var sum: Double = 0
                     for image in 0..<n {
                         let plane = x.baseAddress! + (image * c + ch) * hw
-                        var s: Float = 0
-                        for i in 0..<hw { s += plane[i] }
-                        sum += Double(s)
+                        sum += Double(Reductions.sum(plane, count: hw))
                     }
                     let mu = sum / Double(m)
                     let muF = Float(mu)
                     var squares: Double = 0
                     for image in 0..<n {
                         let plane = x.baseAddress! + (image * c + ch) * hw
-                        var s: Float = 0
-                        for i in 0..<hw { let d = plane[i] - muF; s += d * d }
-                        squares += Double(s)
+                        squares += Double(Reductions.sumOfSquares(plane, count: hw, center: muF))
                     }
                     let variance = squares / Double(m)
                     meanOut[ch] = muF
@@ -142,10 +138,8 @@ public final class BatchNorm2D: Layer {
                 for image in 0..<n {
                     let offset = (image * c + ch) * hw
                     let xs = x.baseAddress! + offset, g = dy.baseAddress! + offset
-                    var s: Float = 0, sc: Float = 0
-                    for i in 0..<hw { s += g[i]; sc += g[i] * (xs[i] - mu) }
-                    sumDy += Double(s)
-                    sumDyCentered += Double(sc)
+                    sumDy += Double(Reductions.sum(g, count: hw))
+                    sumDyCentered += Double(Reductions.centeredDot(g, xs, count: hw, center: mu))
                 }
                 let sumDyXhat = Float(sumDyCentered) * inv
                 dGamma[ch] += sumDyXhat

@@ -21,6 +21,9 @@ public final class Conv2D: Layer {
 
     /// Columns one GEMM should have at least, when the lowered matrix stays small enough.
     nonisolated(unsafe) static var targetColumns = 4096
+    /// Lowered floats one group may use even past `targetColumns` (16 MB): layers with few
+    /// rows (the first layer of a network) then get one GEMM over many images.
+    static let targetLoweredFloats = 4 << 20
     /// Upper bound on the lowered matrix of one group, in floats (64 MB).
     static let maxLoweredFloats = 16 << 20
 
@@ -77,8 +80,9 @@ public final class Conv2D: Layer {
     /// How many images to lower into one matrix.
     private func groupSize(images: Int, geometry g: ConvGeometry) -> Int {
         if let imagesPerGEMM { return max(1, min(images, imagesPerGEMM)) }
-        let wanted = max(1, Conv2D.targetColumns / max(g.positions, 1))
-        let affordable = max(1, Conv2D.maxLoweredFloats / max(g.rows * g.positions, 1))
+        let perImage = max(g.rows * g.positions, 1)
+        let wanted = max(1, Conv2D.targetColumns / max(g.positions, 1), Conv2D.targetLoweredFloats / perImage)
+        let affordable = max(1, Conv2D.maxLoweredFloats / perImage)
         return max(1, min(images, wanted, affordable))
     }
 
@@ -197,10 +201,7 @@ public final class Conv2D: Layer {
                 parallelFor(o) { oc in
                     var total: Double = 0
                     for image in 0..<n {
-                        let plane = dy + (image * o + oc) * p
-                        var s: Float = 0
-                        for i in 0..<p { s += plane[i] }
-                        total += Double(s)
+                        total += Double(Reductions.sum(dy + (image * o + oc) * p, count: p))
                     }
                     db[oc] += Float(total)
                 }

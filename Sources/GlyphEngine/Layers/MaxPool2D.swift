@@ -57,15 +57,15 @@ public final class MaxPool2D: Layer {
                         for ox in 0..<ow {
                             let corner = src + oy * s * w + ox * s
                             var best = corner[0]
-                            var where_: UInt8 = 0
+                            var position: UInt8 = 0
                             for j in 1..<window {
                                 let v = corner[offsets[j]]
                                 let better = v > best
                                 best = better ? v : best
-                                where_ = better ? UInt8(truncatingIfNeeded: j) : where_
+                                position = better ? UInt8(truncatingIfNeeded: j) : position
                             }
                             dst[oy * ow + ox] = best
-                            if keep { arg[plane * oh * ow + oy * ow + ox] = where_ }
+                            if keep { arg[plane * oh * ow + oy * ow + ox] = position }
                         }
                     }
                 }
@@ -85,7 +85,11 @@ public final class MaxPool2D: Layer {
         let planes = shape[0] * shape[1], h = cache.inputShape[2], w = cache.inputShape[3]
         let oh = shape[2], ow = shape[3], s = stride
         let offsets = windowOffsets(width: w)
-        var inputGradient = Tensor(zeros: cache.inputShape)
+        // Windows that do not overlap (stride >= size) own their rows: each band of rows is
+        // zeroed right before its maxima are written, one pass over the gradient while it is in
+        // cache. Overlapping windows zero everything first and accumulate.
+        let disjoint = stride >= size
+        var inputGradient = disjoint ? Tensor(shape: cache.inputShape) { _ in } : Tensor(zeros: cache.inputShape)
         inputGradient.withUnsafeMutableBufferPointer { dx in
         outputGradient.withUnsafeBufferPointer { dy in
         cache.argmax.withUnsafeBufferPointer { arg in
@@ -94,6 +98,10 @@ public final class MaxPool2D: Layer {
                 let dst = dx.baseAddress! + plane * h * w
                 let base = plane * oh * ow
                 for oy in 0..<oh {
+                    if disjoint {
+                        let end = oy == oh - 1 ? h : (oy + 1) * s
+                        (dst + oy * s * w).update(repeating: 0, count: (end - oy * s) * w)
+                    }
                     for ox in 0..<ow {
                         let i = base + oy * ow + ox
                         dst[oy * s * w + ox * s + offsets[Int(arg[i])]] += dy[i]
