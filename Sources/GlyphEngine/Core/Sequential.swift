@@ -28,6 +28,7 @@ public final class Sequential: Layer {
     /// Names every parameter and buffer `<layer index>.<name>` (nested models nest the
     /// prefix), the way PyTorch names an `nn.Sequential`'s state, so checkpoints line up.
     public init(_ layers: [any Layer]) {
+        _ = ComputeThreads.count  // thread count and allocator tuning are set before the first step
         self.layers = layers
         for (index, layer) in layers.enumerated() {
             for p in layer.parameters + layer.buffers { p.name = "\(index).\(p.name)" }

@@ -9,6 +9,7 @@ import Foundation
 /// variable `GLYPHSIM_THREADS`, then every core the machine has.
 public enum ComputeThreads {
     nonisolated(unsafe) private static var current: Int = {
+        _ = AllocatorTuning.applied
         let n = defaultCount()
         openblas_set_num_threads(Int32(n))
         return n
