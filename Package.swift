@@ -28,13 +28,14 @@ let package = Package(
         // System libraries, installed by scripts/setup.sh from the distribution's packages.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
 
         // A seeded random generator shared by the engine and the data layer.
         .target(name: "GlyphRandom", swiftSettings: optimize),
         // Tensors, layers with hand-written backward passes, optimizers, checkpoints.
-        .target(name: "GlyphEngine", dependencies: ["CBLAS", "GlyphRandom"], swiftSettings: optimize),
+        .target(name: "GlyphEngine", dependencies: ["CBLAS", "CMalloc", "GlyphRandom"], swiftSettings: optimize),
         // Omniglot readers, splits, samplers, augmentation, download.
         .target(name: "GlyphData",
                 dependencies: ["CPNG", "GlyphRandom", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -1,5 +1,5 @@
-#if canImport(Glibc)
-import Glibc
+#if canImport(CMalloc)
+import CMalloc
 #endif
 
 /// Keeps freed memory for reuse instead of returning it to the system.
@@ -11,7 +11,7 @@ import Glibc
 /// it lets the second step reuse the first step's pages.
 enum AllocatorTuning {
     static let applied: Bool = {
-        #if canImport(Glibc)
+        #if canImport(CMalloc)
         mallopt(M_MMAP_MAX, 0)
         mallopt(M_TRIM_THRESHOLD, Int32.max)
         #endif
