@@ -55,6 +55,6 @@ let package = Package(
         .testTarget(name: "GlyphDataTests",
                     dependencies: ["GlyphData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "GlyphSiameseTests", dependencies: ["GlyphSiamese"]),
-        .testTarget(name: "GlyphSimCLITests", dependencies: ["glyphsim"]),
+        .testTarget(name: "GlyphSimCLITests", dependencies: ["glyphsim", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
     ]
 )

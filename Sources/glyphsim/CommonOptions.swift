@@ -64,3 +64,9 @@ func clock(_ seconds: Double) -> String {
     let s = Int(max(0, seconds.isFinite ? seconds : 0).rounded())
     return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
 }
+
+/// Prints a line to standard output at once (unbuffered), so progress reaches a log file or
+/// a pipe as it happens, not when the process ends.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

@@ -117,18 +117,18 @@ struct TrainCommand: ParsableCommand {
         let outcome = try trainer.run { event in
             switch event {
             case let .started(plan):
-                print("training \(config.loss.rawValue) loss on \(config.model.summary), \(plan.parameterCount) parameters, "
+                say("training \(config.loss.rawValue) loss on \(config.model.summary), \(plan.parameterCount) parameters, "
                       + "\(plan.trainCharacters) characters (\(plan.trainImages) images), "
                       + "\(plan.validationCharacters) validation characters, \(plan.stepsPerEpoch) steps of \(config.batchSize) images per epoch, "
                       + "\(ComputeThreads.count) threads")
                 if plan.startEpoch > 0 || plan.startStep > 0 {
-                    print("resuming at epoch \(plan.startEpoch + 1), step \(plan.startStep + 1)")
+                    say("resuming at epoch \(plan.startEpoch + 1), step \(plan.startStep + 1)")
                 }
             case let .step(epoch, step, steps, loss, rate, left):
                 bar.draw(label: "epoch \(epoch)/\(config.epochs)", done: step, total: steps,
                          detail: String(format: "loss %.4f  %.0f img/s  ", loss, rate) + clock(left) + " left")
             case let .epochFinished(s):
-                print(String(format: "epoch %d/%d  loss %.4f  %.0fs  %.0f img/s  val pair acc %.4f  val 20-way 1-shot %.2f%% ±%.2f  threshold %.3f",
+                say(String(format: "epoch %d/%d  loss %.4f  %.0fs  %.0f img/s  val pair acc %.4f  val 20-way 1-shot %.2f%% ±%.2f  threshold %.3f",
                              s.epoch, config.epochs, s.meanLoss, s.seconds, s.imagesPerSecond, s.validationPairAccuracy,
                              100 * s.validationOneShot.accuracy, 100 * s.validationOneShot.ci95, s.threshold)
                       + (s.isBest ? "  (best)" : ""))
@@ -138,11 +138,11 @@ struct TrainCommand: ParsableCommand {
         }
         switch outcome {
         case let .finished(epochs):
-            print("finished \(epochs) epochs; run folder \(folder.url.path)")
+            say("finished \(epochs) epochs; run folder \(folder.url.path)")
         case let .stoppedEarly(epoch):
-            print("stopped early after epoch \(epoch) (no better validation accuracy for \(config.earlyStoppingPatience) epochs); run folder \(folder.url.path)")
+            say("stopped early after epoch \(epoch) (no better validation accuracy for \(config.earlyStoppingPatience) epochs); run folder \(folder.url.path)")
         case let .interrupted(epoch, step):
-            print("interrupted: saved; continue with `glyphsim train --resume \(folder.url.path)` (epoch \(epoch), step \(step))")
+            say("interrupted: saved; continue with `glyphsim train --resume \(folder.url.path)` (epoch \(epoch), step \(step))")
             throw ExitCode(130)
         }
     }

@@ -63,7 +63,7 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one image or folder") }
         let m = try model.load()
-        let files = try ImageFiles.list(inputs.map { URL(fileURLWithPath: $0) })
+        let files = try ImagePaths.list(inputs.map { URL(fileURLWithPath: $0) })
         let embeddings = try m.embed(files: files, polarity: try model.parsedPolarity())
         let outURL = URL(fileURLWithPath: out)
         let names = files.map(\.path)

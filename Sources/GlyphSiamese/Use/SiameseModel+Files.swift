@@ -25,7 +25,7 @@ extension SiameseModel {
     /// The `top` images of `folder` (searched recursively) nearest to the query, nearest first.
     public func search(query: URL, in folder: URL, top: Int, polarity: UserImages.Polarity = .auto) throws
         -> [(file: URL, distance: Float)] {
-        let files = try ImageFiles.list([folder])
+        let files = try ImagePaths.list([folder])
         let candidates = try embed(files: files, polarity: polarity)
         let q = try embed(images: [loadImage(query, polarity: polarity)])
         var ranked: [(file: URL, distance: Float)] = []
@@ -36,7 +36,7 @@ extension SiameseModel {
 }
 
 /// Finding image files among files and folders given on a command line.
-public enum ImageFiles {
+public enum ImagePaths {
     /// PNG files: each given file as is; each folder searched recursively, sorted by path.
     public static func list(_ paths: [URL]) throws -> [URL] {
         var files = [URL]()

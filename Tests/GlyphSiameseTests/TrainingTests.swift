@@ -1,0 +1,159 @@
+import Foundation
+import GlyphData
+import GlyphEngine
+@testable import GlyphSiamese
+import Testing
+
+/// Short real training runs on a subset of Omniglot (GLYPHSIM_DATA).
+@Suite(.serialized) struct TrainingTests {
+    /// 120 background characters (96 train, 24 validation) and 40 evaluation characters, at 105.
+    static func smallSplits() throws -> DataSplits {
+        guard let path = ProcessInfo.processInfo.environment["GLYPHSIM_DATA"], !path.isEmpty else {
+            Issue.record("GLYPHSIM_DATA is not set: point it at a folder holding Omniglot (e.g. ../shared/omniglot)")
+            throw CancellationError()
+        }
+        let folder = URL(fileURLWithPath: path)
+        let background = try Omniglot.load(.background, from: folder)
+        let evaluation = try Omniglot.load(.evaluation, from: folder)
+        let b = background.subset(characters: Array(stride(from: 0, to: 964, by: 8)))
+        let e = evaluation.subset(characters: Array(stride(from: 0, to: 659, by: 16)))
+        return makeSplits(background: b, evaluation: e, scheme: .seed, validationFraction: 0.2, seed: 1)
+    }
+
+    static func config(epochs: Int = 2) -> TrainingConfig {
+        var c = TrainingConfig(model: ModelConfig(preset: .fast, imageSize: 28, width: 32, embeddingSize: 64))
+        c.epochs = epochs
+        c.batchSize = 64
+        c.imagesPerEpoch = 640
+        c.learningRate = 0.05
+        c.validationEpisodes = 200
+        c.logEvery = 2
+        c.seed = 11
+        return c
+    }
+
+    func folder(_ name: String) -> RunFolder {
+        RunFolder(FileManager.default.temporaryDirectory.appendingPathComponent("glyphsim-\(name)-\(UUID().uuidString)"))
+    }
+
+    func losses(_ f: RunFolder) throws -> [Double] {
+        let text = try String(contentsOf: f.file(RunFolder.logFile), encoding: .utf8)
+        return try text.split(separator: "\n").map { try JSONDecoder().decode(LogRow.self, from: Data($0.utf8)).loss }
+    }
+
+    @Test func shortTrainingRaisesValidationAccuracyWellAboveChance() throws {
+        let splits = try Self.smallSplits()
+        let f = folder("learn")
+        defer { try? FileManager.default.removeItem(at: f.url) }
+        var config = Self.config(epochs: 3)
+        config.imagesPerEpoch = 1280
+        let trainer = try Trainer(config: config, splits: splits, folder: f)
+        try trainer.start()
+        var summaries = [EpochSummary]()
+        let outcome = try trainer.run { if case let .epochFinished(s) = $0 { summaries.append(s) } }
+        #expect(outcome == .finished(epochs: 3))
+        #expect(summaries.count == 3)
+        // 20-way chance is 5%; pair-verification chance is 50%.
+        let last = try #require(summaries.last)
+        #expect(last.validationOneShot.accuracy > 0.25, "validation one-shot \(last.validationOneShot.accuracy)")
+        #expect(last.validationPairAccuracy > 0.65, "validation pair accuracy \(last.validationPairAccuracy)")
+        let model = try SiameseModel.load(from: f.file(RunFolder.bestCheckpoint))
+        #expect(model.threshold != nil)
+    }
+
+    @Test func theSameSeedGivesTheSameLossCurve() throws {
+        let splits = try Self.smallSplits()
+        let a = folder("seed-a"), b = folder("seed-b"), c = folder("seed-c")
+        defer { for f in [a, b, c] { try? FileManager.default.removeItem(at: f.url) } }
+        for f in [a, b] {
+            let t = try Trainer(config: Self.config(), splits: splits, folder: f)
+            try t.start()
+            try t.run()
+        }
+        var other = Self.config()
+        other.seed = 12
+        let t = try Trainer(config: other, splits: splits, folder: c)
+        try t.start()
+        try t.run()
+        let la = try losses(a), lb = try losses(b), lc = try losses(c)
+        #expect(la.count > 4)
+        #expect(la == lb)
+        #expect(la != lc)
+    }
+
+    @Test func resumeAfterAnInterruptionEndsWithIdenticalWeights() throws {
+        let splits = try Self.smallSplits()
+        let straight = folder("straight"), interrupted = folder("interrupted")
+        defer { for f in [straight, interrupted] { try? FileManager.default.removeItem(at: f.url) } }
+        let t1 = try Trainer(config: Self.config(), splits: splits, folder: straight)
+        try t1.start()
+        #expect(try t1.run() == .finished(epochs: 2))
+
+        // Stop in the middle of the first epoch, then again in the middle of the second.
+        var stops = [3, 14]
+        var steps = 0
+        let t2 = try Trainer(config: Self.config(), splits: splits, folder: interrupted)
+        try t2.start()
+        t2.shouldStop = { steps += 1; return stops.first == steps }
+        #expect(try t2.run() == .interrupted(epoch: 1, step: 4))
+        while !stops.isEmpty {
+            stops.removeFirst()
+            let resumed = try Trainer(config: Self.config(), splits: splits, folder: interrupted)
+            try resumed.resume()
+            resumed.shouldStop = { steps += 1; return stops.first == steps }
+            let outcome = try resumed.run()
+            if stops.isEmpty { #expect(outcome == .finished(epochs: 2)) }
+        }
+        let a = try Checkpoint.read(from: straight.file(RunFolder.lastCheckpoint))
+        let b = try Checkpoint.read(from: interrupted.file(RunFolder.lastCheckpoint))
+        #expect(a.tensors.count == b.tensors.count)
+        for (name, tensor) in a.tensors { #expect(tensor == b.tensors[name], "\(name) differs") }
+        // The log keeps only rows a checkpoint covered, so both runs logged the same epochs.
+        let epochRows = { (f: RunFolder) in try String(contentsOf: f.file(RunFolder.logFile), encoding: .utf8)
+            .split(separator: "\n").filter { $0.contains("\"kind\":\"epoch\"") }.count }
+        #expect(try epochRows(straight) == 2 && epochRows(interrupted) == 2)
+    }
+
+    @Test func divergenceStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint() throws {
+        let splits = try Self.smallSplits()
+        let f = folder("nan")
+        defer { try? FileManager.default.removeItem(at: f.url) }
+        var config = Self.config(epochs: 3)
+        config.model.normalization = .none
+        config.learningRate = 1e4
+        config.momentum = 0.99
+        let trainer = try Trainer(config: config, splits: splits, folder: f)
+        try trainer.start()
+        do {
+            try trainer.run()
+            Issue.record("training with a learning rate of 1e4 did not diverge")
+        } catch let error as SiameseError {
+            guard case let .nonFiniteLoss(step, epoch, _) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(step >= 1 && epoch >= 1)
+            #expect(error.description.contains("step \(step)"))
+            // Any checkpoint that exists is a complete, loadable one.
+            if FileManager.default.fileExists(atPath: f.file(RunFolder.lastCheckpoint).path) {
+                _ = try Checkpoint.read(from: f.file(RunFolder.lastCheckpoint))
+            }
+        }
+    }
+
+    @Test func anotherModelsCheckpointIsRefusedOnResume() throws {
+        let splits = try Self.smallSplits()
+        let f = folder("foreign")
+        defer { try? FileManager.default.removeItem(at: f.url) }
+        var config = Self.config(epochs: 1)
+        config.imagesPerEpoch = 64
+        let trainer = try Trainer(config: config, splits: splits, folder: f)
+        try trainer.start()
+        try trainer.run()
+        // A differently shaped model saved under the same name.
+        let other = try SiameseModel(config: ModelConfig(preset: .fast, imageSize: 28, width: 16, embeddingSize: 64))
+        try other.save(to: f.file(RunFolder.lastCheckpoint))
+        let again = try Trainer(config: config, splits: splits, folder: f)
+        #expect(throws: (any Error).self) { try again.resume() }
+    }
+}
