@@ -40,6 +40,15 @@ struct AugmentationTests {
         // Translation by whole pixels shifts exactly.
         let shifted = warp(image, GlyphData.AffineTransform(a: 1, b: 0, c: 0, d: 1, tx: 2, ty: -3), side: 105)
         #expect(shifted[49 * 105 + 64] == 1 && shifted.reduce(0, +) == 1)
+        // A half-pixel shift splits the ink evenly (bilinear), and ink leaving the frame is gone.
+        let half = warp(image, GlyphData.AffineTransform(a: 1, b: 0, c: 0, d: 1, tx: 0.5, ty: 0), side: 105)
+        #expect(half[52 * 105 + 62] == 0.5 && half[52 * 105 + 63] == 0.5)
+        let out = warp(image, GlyphData.AffineTransform(a: 1, b: 0, c: 0, d: 1, tx: 60, ty: 0), side: 105)
+        #expect(out.allSatisfy { $0 == 0 })
+        // Degenerate transforms blank the image instead of crashing.
+        #expect(warp(image, GlyphData.AffineTransform(a: 0, b: 0, c: 0, d: 0), side: 105).allSatisfy { $0 == 0 })
+        #expect(warp(image, GlyphData.AffineTransform(a: .nan, b: 0, c: 0, d: 1), side: 105).allSatisfy { $0 == 0 })
+        #expect(warp(image, GlyphData.AffineTransform(a: 1e30, b: 1e30, c: 0, d: 1e-25), side: 105).allSatisfy { $0 == 0 })
     }
 
     @Test func augmentationIsSeededAndWithinBounds() {
