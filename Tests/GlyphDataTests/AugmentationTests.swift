@@ -40,6 +40,15 @@ struct AugmentationTests {
         // Translation by whole pixels shifts exactly.
         let shifted = warp(image, GlyphData.AffineTransform(a: 1, b: 0, c: 0, d: 1, tx: 2, ty: -3), side: 105)
         #expect(shifted[49 * 105 + 64] == 1 && shifted.reduce(0, +) == 1)
+        // A half-pixel shift splits the ink evenly (bilinear), and ink leaving the frame is gone.
+        let half = warp(image, GlyphData.AffineTransform(a: 1, b: 0, c: 0, d: 1, tx: 0.5, ty: 0), side: 105)
+        #expect(half[52 * 105 + 62] == 0.5 && half[52 * 105 + 63] == 0.5)
+        let out = warp(image, GlyphData.AffineTransform(a: 1, b: 0, c: 0, d: 1, tx: 60, ty: 0), side: 105)
+        #expect(out.allSatisfy { $0 == 0 })
+        // Degenerate transforms blank the image instead of crashing.
+        #expect(warp(image, GlyphData.AffineTransform(a: 0, b: 0, c: 0, d: 0), side: 105).allSatisfy { $0 == 0 })
+        #expect(warp(image, GlyphData.AffineTransform(a: .nan, b: 0, c: 0, d: 1), side: 105).allSatisfy { $0 == 0 })
+        #expect(warp(image, GlyphData.AffineTransform(a: 1e30, b: 1e30, c: 0, d: 1e-25), side: 105).allSatisfy { $0 == 0 })
     }
 
     @Test func augmentationIsSeededAndWithinBounds() {
@@ -70,9 +79,14 @@ struct AugmentationTests {
         var g = SeededGenerator(seed: 2)
         for side in [105, 28] {
             var batch = (0..<(256 * side * side)).map { _ in g.nextUniform() }
-            let start = Date()
-            batch.withUnsafeMutableBufferPointer { aug.applyInPlace($0.baseAddress!, count: 256, side: side, generator: &g) }
-            let ms = Date().timeIntervalSince(start) * 1000
+            // Best of 3 (the first also pays for warming up), on the same batch, augmented in place.
+            var best = Double.infinity
+            for _ in 0..<3 {
+                let start = Date()
+                batch.withUnsafeMutableBufferPointer { aug.applyInPlace($0.baseAddress!, count: 256, side: side, generator: &g) }
+                best = min(best, Date().timeIntervalSince(start) * 1000)
+            }
+            let ms = best
             print("augment 256 images at \(side)x\(side): \(String(format: "%.2f", ms)) ms")
             #expect(batch.allSatisfy { $0.isFinite && $0 >= 0 && $0 <= 1.0001 })
             #expect(ms < 5000)

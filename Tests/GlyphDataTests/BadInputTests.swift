@@ -96,7 +96,18 @@ struct BadInputTests {
             do { _ = try Omniglot.loadOfficial(url) } catch is DataError {}
             try? FileManager.default.removeItem(at: url)
         }
-        print("fuzz: \(pngErrors)/300 PNG, \(npyErrors)/300 npy, \(zipErrors)/150 zip mutations refused with DataError")
-        #expect(pngErrors > 100 && npyErrors > 50 && zipErrors > 50)
+        // npz: a small npz (a zip of one deflated npy), mutated as a whole.
+        let npzURL = folder.appendingPathComponent("small.npz")
+        try writeZip(npzURL, members: ["images.npy": npy])
+        let npzBytes = try Data(contentsOf: npzURL)
+        var npzErrors = 0
+        for i in 0..<100 {
+            let url = folder.appendingPathComponent("fuzz\(i).npz")
+            try mutate(npzBytes, &g).write(to: url)
+            do { _ = try NPYReader.readBool(try NPZReader.member("images.npy", of: url), file: "fuzz.npz") } catch is DataError { npzErrors += 1 }
+            try? FileManager.default.removeItem(at: url)
+        }
+        print("fuzz: \(pngErrors)/300 PNG, \(npyErrors)/300 npy, \(zipErrors)/150 zip, \(npzErrors)/100 npz mutations refused with DataError")
+        #expect(pngErrors > 100 && npyErrors > 50 && zipErrors > 50 && npzErrors > 30)
     }
 }

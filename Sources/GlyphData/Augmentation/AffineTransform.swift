@@ -46,7 +46,7 @@ public struct AffineTransform: Sendable, Equatable {
 
     /// Warps `source` into `destination` (both `side*side`, row-major) by bilinear sampling at the
     /// inverse-mapped point of each destination pixel; points outside the source read as 0 (paper).
-    /// A singular matrix leaves the destination blank.
+    /// A singular (or non-finite) matrix leaves the destination blank.
     public func apply(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, side: Int) {
         let n = side * side
         let det = a * d - b * c
@@ -56,29 +56,36 @@ public struct AffineTransform: Sendable, Equatable {
         }
         // Inverse: p = M⁻¹ (q - centre - t) + centre.
         let ia = d / det, ib = -b / det, ic = -c / det, id = a / det
+        // Absurd coefficients could make NaN sample points; such a transform leaves the destination blank.
+        guard [ia, ib, ic, id, tx, ty].allSatisfy({ $0.isFinite && abs($0) < 1e6 }) else {
+            destination.update(repeating: 0, count: n)
+            return
+        }
         let centre = Float(side - 1) / 2
-        let limit = Float(side + 1)
-        let sideMinus1 = side - 1
-        for y in 0..<side {
-            let v = Float(y) - centre - ty
-            let rowX = ib * v + centre, rowY = id * v + centre
-            let out = destination + y * side
-            for x in 0..<side {
-                let u = Float(x) - centre - tx
-                // Clamped so that the integer conversion below is always defined.
-                let sx = min(max(ia * u + rowX, -2), limit)
-                let sy = min(max(ic * u + rowY, -2), limit)
-                let fx0 = sx.rounded(.down), fy0 = sy.rounded(.down)
-                let wx = sx - fx0, wy = sy - fy0
-                let x0 = Int(fx0), y0 = Int(fy0), x1 = x0 + 1, y1 = y0 + 1
-                // Weights of out-of-range neighbours are zeroed; their indices are clamped to stay in bounds.
-                let vx0: Float = (x0 >= 0 && x0 <= sideMinus1) ? 1 : 0, vx1: Float = (x1 >= 0 && x1 <= sideMinus1) ? 1 : 0
-                let vy0: Float = (y0 >= 0 && y0 <= sideMinus1) ? 1 : 0, vy1: Float = (y1 >= 0 && y1 <= sideMinus1) ? 1 : 0
-                let cx0 = min(max(x0, 0), sideMinus1), cx1 = min(max(x1, 0), sideMinus1)
-                let cy0 = min(max(y0, 0), sideMinus1) * side, cy1 = min(max(y1, 0), sideMinus1) * side
-                let top = source[cy0 + cx0] * ((1 - wx) * vx0) + source[cy0 + cx1] * (wx * vx1)
-                let bottom = source[cy1 + cx0] * ((1 - wx) * vx0) + source[cy1 + cx1] * (wx * vx1)
-                out[x] = top * ((1 - wy) * vy0) + bottom * (wy * vy1)
+        // The source is copied into a frame with a 2-pixel border of paper, and sample points are
+        // clamped to [-1, side]: every neighbour read is then in bounds, and points beyond the
+        // image read the border (0), so the loop needs no per-pixel bounds tests.
+        let padded = side + 4
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: padded * padded) { frame in
+            let f = frame.baseAddress!
+            f.initialize(repeating: 0, count: padded * padded)
+            for y in 0..<side { (f + (y + 2) * padded + 2).update(from: source + y * side, count: side) }
+            let low: Float = -1, high = Float(side)
+            for y in 0..<side {
+                let v = Float(y) - centre - ty
+                let rowX = ib * v + centre, rowY = id * v + centre
+                let out = destination + y * side
+                for x in 0..<side {
+                    let u = Float(x) - centre - tx
+                    let sx = min(max(ia * u + rowX, low), high)
+                    let sy = min(max(ic * u + rowY, low), high)
+                    let fx0 = sx.rounded(.down), fy0 = sy.rounded(.down)
+                    let wx = sx - fx0, wy = sy - fy0
+                    let i = (Int(fy0) + 2) * padded + Int(fx0) + 2
+                    let top = f[i] + wx * (f[i + 1] - f[i])
+                    let bottom = f[i + padded] + wx * (f[i + padded + 1] - f[i + padded])
+                    out[x] = top + wy * (bottom - top)
+                }
             }
         }
     }

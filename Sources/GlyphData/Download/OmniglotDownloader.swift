@@ -56,6 +56,7 @@ public struct OmniglotDownloader {
         } catch {
             throw DataError.badLayout(path: folder.path, reason: "cannot create the data folder (\(error.localizedDescription))")
         }
+        removeStalePartials()
         var downloaded = [String]()
         for source in sources {
             let target = folder.appendingPathComponent(source.fileName)
@@ -91,6 +92,15 @@ public struct OmniglotDownloader {
             }
         } else if source.fileName.hasSuffix(".zip") {
             do { _ = try ZipSource(url: file) } catch { throw fail("\(file.lastPathComponent) is not a zip archive") }
+        }
+    }
+
+    /// Partial files left by an interrupted run (`.<name>.part-<pid>`): never data, safe to delete.
+    private func removeStalePartials() {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.hasPrefix(".") && sources.contains(where: { name.hasPrefix(".\($0.fileName).part-") }) {
+            try? fm.removeItem(at: folder.appendingPathComponent(name))
         }
     }
 
