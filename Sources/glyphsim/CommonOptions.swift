@@ -25,6 +25,7 @@ struct CommonOptions: ParsableArguments {
 extension ModelConfig.Preset: ExpressibleByArgument {}
 extension ModelConfig.Normalization: ExpressibleByArgument {}
 extension TrainingConfig.LossKind: ExpressibleByArgument {}
+extension TrainingConfig.PairMining: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension SplitScheme: ExpressibleByArgument {}
 extension UserImages.Polarity: ExpressibleByArgument {}

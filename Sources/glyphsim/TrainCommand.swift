@@ -39,6 +39,8 @@ struct TrainCommand: ParsableCommand {
     var schedule: String = "constant"
     @Option(help: "Loss margin (default: 1.0 contrastive; triplet 0.5 with L2-normalized embeddings, else 1.0).")
     var margin: Float?
+    @Option(help: "Contrastive pairs: all (every pair of a P x K batch) or random (independent pairs, as the seed).")
+    var pairMining: TrainingConfig.PairMining = .all
     @Option(help: "Triplet negatives: random, semi-hard, batch-hard or batch-all.")
     var mining: TripletMining = .batchHard
     @Flag(help: "Triplet loss with the seed's squared hinge.") var squaredHinge = false
@@ -75,6 +77,7 @@ struct TrainCommand: ParsableCommand {
         config.schedule = try LearningRateSchedule.parse(schedule, totalEpochs: epochs)
         config.margin = margin
         config.mining = mining
+        config.pairMining = pairMining
         config.squaredHinge = squaredHinge
         config.swap = swap
         config.imagesPerCharacter = imagesPerCharacter

@@ -218,25 +218,26 @@ public final class Trainer {
     /// epoch, so a resumed run sees the same batches as an uninterrupted one.
     func sampleEpoch(_ epoch: Int, steps: Int) -> [Batch] {
         var generator = SeededGenerator(seed: config.seed).derived(UInt64(epoch) + 1)
-        switch (config.loss, config.mining) {
-        case (.contrastive, _):
-            let sampler = PairSampler(dataset: train, negatives: config.negatives)
-            return (0..<steps).map { _ in
-                let pairs = sampler.pairs(count: config.batchSize / 2, generator: &generator)
-                return Batch(indices: pairs.flatMap { [$0.first, $0.second] }, dissimilar: pairs.map { !$0.isSame })
-            }
-        case (.triplet, .random):
-            let sampler = TripletSampler(dataset: train, negatives: config.negatives)
-            return (0..<steps).map { _ in
-                let triplets = sampler.triplets(count: config.batchSize / 3, generator: &generator)
-                return Batch(indices: triplets.flatMap { [$0.anchor, $0.positive, $0.negative] })
-            }
-        case (.triplet, _):
+        if config.usesClassBatches {
             let k = config.imagesPerCharacter
             let sampler = ClassBatchSampler(dataset: train, charactersPerBatch: config.batchSize / k, imagesPerCharacter: k)
             var batches = [[Int]]()
             while batches.count < steps { batches += sampler.epoch(generator: &generator) }
             return batches.prefix(steps).map { Batch(indices: $0, labels: $0.map { train.labels[$0] }) }
+        }
+        switch config.loss {
+        case .contrastive:
+            let sampler = PairSampler(dataset: train, negatives: config.negatives)
+            return (0..<steps).map { _ in
+                let pairs = sampler.pairs(count: config.batchSize / 2, generator: &generator)
+                return Batch(indices: pairs.flatMap { [$0.first, $0.second] }, dissimilar: pairs.map { !$0.isSame })
+            }
+        case .triplet:
+            let sampler = TripletSampler(dataset: train, negatives: config.negatives)
+            return (0..<steps).map { _ in
+                let triplets = sampler.triplets(count: config.batchSize / 3, generator: &generator)
+                return Batch(indices: triplets.flatMap { [$0.anchor, $0.positive, $0.negative] })
+            }
         }
     }
 
@@ -248,7 +249,9 @@ public final class Trainer {
     func lossOutput(_ embeddings: Tensor, _ batch: Batch) throws -> LossOutput {
         switch config.loss {
         case .contrastive:
-            return try ContrastiveLoss(margin: config.effectiveMargin)(embeddings: embeddings, dissimilar: batch.dissimilar)
+            let loss = ContrastiveLoss(margin: config.effectiveMargin)
+            if config.pairMining == .all { return try loss(batchEmbeddings: embeddings, classes: batch.labels) }
+            return try loss(embeddings: embeddings, dissimilar: batch.dissimilar)
         case .triplet:
             let loss = TripletLoss(margin: config.effectiveMargin, squared: config.squaredHinge, swap: config.swap)
             if config.mining == .random { return try loss(tripletEmbeddings: embeddings) }

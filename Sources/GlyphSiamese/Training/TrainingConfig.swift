@@ -9,6 +9,14 @@ import GlyphEngine
 public struct TrainingConfig: Codable, Sendable, Equatable {
     public enum LossKind: String, Codable, Sendable, CaseIterable { case contrastive, triplet }
 
+    /// Which pairs the contrastive loss sees in a batch.
+    public enum PairMining: String, Codable, Sendable, CaseIterable {
+        /// batchSize/2 independent balanced pairs, as the seed report trained.
+        case random
+        /// Every pair of a P x K batch (P characters, K images each).
+        case all
+    }
+
     public var model: ModelConfig
     public var loss: LossKind = .contrastive
     /// Margin m of the loss; nil picks a default that suits the loss and the normalization.
@@ -19,6 +27,8 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var squaredHinge: Bool = false
     /// For triplet loss: negative distance = min(D(a,n), D(p,n)).
     public var swap: Bool = false
+    /// For contrastive loss: independent pairs, or every pair of a P x K batch.
+    public var pairMining: PairMining = .all
     /// Where the other character of a "different" pair comes from.
     public var negatives: NegativeSource = .anywhere
     public var optimizer: OptimizerKind = .sgd
@@ -47,6 +57,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
     public init(model: ModelConfig) { self.model = model }
 
+    /// True when batches are P characters x K images (online mining) rather than pairs or triplets.
+    public var usesClassBatches: Bool {
+        loss == .contrastive ? pairMining == .all : mining != .random
+    }
+
     public var effectiveMargin: Float {
         if let margin { return margin }
         switch (loss, model.normalization) {
@@ -63,7 +78,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         if batchSize < 3 { try fail("--batch-size must be at least 3, not \(batchSize)") }
         if !(learningRate > 0) || !learningRate.isFinite { try fail("--lr must be a positive number, not \(learningRate)") }
         if let margin, !(margin > 0) { try fail("--margin must be positive, not \(margin)") }
-        if loss == .triplet && mining != .random && batchSize / imagesPerCharacter < 2 {
+        if usesClassBatches && batchSize / imagesPerCharacter < 2 {
             try fail("--batch-size \(batchSize) holds fewer than 2 characters of \(imagesPerCharacter) images for mining")
         }
         if imagesPerCharacter < 2 { try fail("--images-per-character must be at least 2") }
