@@ -39,6 +39,16 @@ struct BadInputTests {
         #expect { try Omniglot.loadOfficial(folder.appendingPathComponent("nothing.zip")) } throws: { "\($0)".contains("nothing.zip") }
         #expect { try OneShotRuns.load(from: folder.appendingPathComponent("none")) } throws: { "\($0)".contains("none") }
         #expect { try UserImages.loadFolder(folder.appendingPathComponent("missing"), side: 28) } throws: { "\($0)".contains("missing") }
+        // Damaged deflate data inside an intact archive: an error naming the member, not a hang.
+        var damaged = [UInt8](try Data(contentsOf: try TestData.file("one_shot_runs_sample.zip")))
+        let zip = try ZipSource(data: Data(damaged), name: "runs.zip")
+        let victim = try #require(zip.fileEntries.first { $0.method == 8 })  // a deflated class_labels.txt
+        let dataStart = victim.localHeaderOffset + 30 + victim.path.utf8.count
+        for k in 0..<min(40, victim.compressedSize) { damaged[dataStart + k] = 0xFF }
+        #expect { try ZipSource(data: Data(damaged), name: "runs.zip").read(victim.path) } throws: { error in
+            guard case let .corruptZip(file, reason) = error as? DataError else { return false }
+            return file == "runs.zip" && reason.contains(victim.path)
+        }
         // A folder with no runs in it.
         #expect { try OneShotRuns.load(from: folder) } throws: { "\($0)".contains("class_labels.txt") }
     }
@@ -54,7 +64,9 @@ struct BadInputTests {
     /// Random byte mutations and truncations of real files: every outcome is a value or a
     /// DataError, never a crash or a hang.
     @Test func fuzzPNGNPYAndZipReaders() throws {
-        var g = SeededGenerator(seed: 2024)
+        // GLYPHDATA_FUZZ_SCALE=20 runs 20 times as many cases (for a longer hunt by hand).
+        let scale = Int(ProcessInfo.processInfo.environment["GLYPHDATA_FUZZ_SCALE"] ?? "") ?? 1
+        var g = SeededGenerator(seed: UInt64(2024 + scale))
         func mutate(_ data: Data, _ g: inout SeededGenerator) -> Data {
             var bytes = [UInt8](data)
             switch g.nextInt(below: 3) {
@@ -72,14 +84,14 @@ struct BadInputTests {
         let zip = try ZipSource(url: try TestData.file("one_shot_runs_sample.zip"))
         let png = try zip.read("run01/training/class01.png")
         var pngErrors = 0
-        for _ in 0..<300 {
+        for _ in 0..<(300 * scale) {
             do { _ = try PNGDecoder.decodeGray(mutate(png, &g), file: "fuzz.png") } catch is DataError { pngErrors += 1 }
         }
         // npy: a small real-format array.
         let npy = npyBytes("{'descr': '|b1', 'fortran_order': False, 'shape': (4, 105, 105), }",
                            payload: [UInt8](repeating: 1, count: 4 * 105 * 105))
         var npyErrors = 0
-        for _ in 0..<300 {
+        for _ in 0..<(300 * scale) {
             let m = mutate(npy, &g)
             do { _ = try NPYReader.readBool(m, file: "fuzz.npy") } catch is DataError { npyErrors += 1 }
             do { _ = try NPYReader.readInt64(m, file: "fuzz.npy") } catch is DataError {}
@@ -89,7 +101,7 @@ struct BadInputTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let zipBytes = try Data(contentsOf: try TestData.file("one_shot_runs_sample.zip"))
         var zipErrors = 0
-        for i in 0..<150 {
+        for i in 0..<(150 * scale) {
             let url = folder.appendingPathComponent("fuzz\(i).zip")
             try mutate(zipBytes, &g).write(to: url)
             do { _ = try OneShotRuns.load(from: url) } catch is DataError { zipErrors += 1 }
@@ -101,13 +113,13 @@ struct BadInputTests {
         try writeZip(npzURL, members: ["images.npy": npy])
         let npzBytes = try Data(contentsOf: npzURL)
         var npzErrors = 0
-        for i in 0..<100 {
+        for i in 0..<(100 * scale) {
             let url = folder.appendingPathComponent("fuzz\(i).npz")
             try mutate(npzBytes, &g).write(to: url)
             do { _ = try NPYReader.readBool(try NPZReader.member("images.npy", of: url), file: "fuzz.npz") } catch is DataError { npzErrors += 1 }
             try? FileManager.default.removeItem(at: url)
         }
-        print("fuzz: \(pngErrors)/300 PNG, \(npyErrors)/300 npy, \(zipErrors)/150 zip, \(npzErrors)/100 npz mutations refused with DataError")
-        #expect(pngErrors > 100 && npyErrors > 50 && zipErrors > 50 && npzErrors > 30)
+        print("fuzz: \(pngErrors)/\(300 * scale) PNG, \(npyErrors)/\(300 * scale) npy, \(zipErrors)/\(150 * scale) zip, \(npzErrors)/\(100 * scale) npz mutations refused with DataError")
+        #expect(pngErrors > 100 * scale && npyErrors > 50 * scale && zipErrors > 50 * scale && npzErrors > 30 * scale)
     }
 }

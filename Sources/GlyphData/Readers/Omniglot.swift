@@ -36,8 +36,8 @@ public enum Omniglot {
         let firstId = set == .background ? 1 : Alphabets.backgroundCount + 1
         let zip = try ZipSource(url: url)
         let imagesName = "\(url.path):images.npy", labelsName = "\(url.path):labels.npy"
-        guard zip.archive["images.npy"] != nil else { throw DataError.corruptNPY(file: imagesName, reason: "missing from the npz") }
-        guard zip.archive["labels.npy"] != nil else { throw DataError.corruptNPY(file: labelsName, reason: "missing from the npz") }
+        guard zip.entry(named: "images.npy") != nil else { throw DataError.corruptNPY(file: imagesName, reason: "missing from the npz") }
+        guard zip.entry(named: "labels.npy") != nil else { throw DataError.corruptNPY(file: labelsName, reason: "missing from the npz") }
 
         // Labels first: small, and they confirm the character order.
         let labels = try NPYReader.readInt64(try zip.read("labels.npy"), file: labelsName)
