@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "GlyphEngine", dependencies: ["CBLAS", "CMalloc", "GlyphRandom"], swiftSettings: optimize),
         // Omniglot readers, splits, samplers, augmentation, download.
         .target(name: "GlyphData",
-                dependencies: ["CPNG", "GlyphRandom", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                dependencies: ["CPNG", "GlyphRandom"],
                 swiftSettings: optimize),
         // Presets, losses, mining, the trainer and the evaluator.
         .target(name: "GlyphSiamese",
