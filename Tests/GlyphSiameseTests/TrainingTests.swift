@@ -118,27 +118,32 @@ import Testing
         let splits = try Self.smallSplits()
         let f = folder("nan")
         defer { try? FileManager.default.removeItem(at: f.url) }
-        var config = Self.config(epochs: 3)
-        config.model.normalization = .none
-        config.learningRate = 1e4
-        config.momentum = 0.99
+        let config = Self.config(epochs: 2)
         let trainer = try Trainer(config: config, splits: splits, folder: f)
         try trainer.start()
+        // Train one good epoch (it saves last.safetensors), then poison one weight with NaN.
+        var finishedEpochs = 0
+        trainer.shouldStop = { finishedEpochs > 0 }
+        let first = try trainer.run { if case .epochFinished = $0 { finishedEpochs += 1 } }
+        #expect(first == .interrupted(epoch: 2, step: 1))
+        let before = try Checkpoint.read(from: f.file(RunFolder.lastCheckpoint))
+        trainer.model.tower.parameters[0].value.scalars[0] = .nan
+        trainer.shouldStop = { false }
         do {
             try trainer.run()
-            Issue.record("training with a learning rate of 1e4 did not diverge")
+            Issue.record("a NaN weight did not stop training")
         } catch let error as SiameseError {
             guard case let .nonFiniteLoss(step, epoch, _) = error else {
                 Issue.record("unexpected error \(error)")
                 return
             }
-            #expect(step >= 1 && epoch >= 1)
-            #expect(error.description.contains("step \(step)"))
-            // Any checkpoint that exists is a complete, loadable one.
-            if FileManager.default.fileExists(atPath: f.file(RunFolder.lastCheckpoint).path) {
-                _ = try Checkpoint.read(from: f.file(RunFolder.lastCheckpoint))
-            }
+            #expect(step == 1 && epoch == 2)
+            #expect(error.description.contains("epoch 2, step 1"))
         }
+        // The last good checkpoint is intact: same tensors as before, all finite.
+        let after = try Checkpoint.read(from: f.file(RunFolder.lastCheckpoint))
+        #expect(after.tensors == before.tensors)
+        #expect(after.tensors.values.allSatisfy { $0.isFinite })
     }
 
     @Test func anotherModelsCheckpointIsRefusedOnResume() throws {

@@ -42,7 +42,10 @@ import Testing
         let evaluate = try CLI.run(["evaluate", run, "--data", data, "--json", "--trials", "100"])
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(evaluate.stdout.utf8)) as? [String: Any])
-        let verification = try #require(json["verification"] as? [String: [String: Any]])
+        let table = try #require(json["verification"] as? [String: Any])
+        var verification = [String: [String: Any]]()
+        for split in ["train", "test", "train+test"] { verification[split] = table[split] as? [String: Any] }
+        #expect(table["roc_auc"] is Double && table["eer"] is Double)
         #expect(verification["train"]?["pairs"] as? Int == 9640)
         #expect(verification["test"]?["pairs"] as? Int == 6590)
         #expect(verification["train+test"]?["pairs"] as? Int == 16230)

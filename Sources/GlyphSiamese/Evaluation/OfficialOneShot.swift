@@ -28,7 +28,8 @@ public enum OfficialOneShot {
             for (item, answer) in run.answers.enumerated() {
                 correct += nWayCorrect(distancesToClasses: matrix[item], trueClass: answer, generator: &generator)
             }
-            let error = 100 * (1 - correct / Double(max(run.answers.count, 1)))
+            let items = Double(max(run.answers.count, 1))
+            let error = 100 * (items - correct) / items
             results.append(RunResult(run: run.name, errorPercent: error))
         }
         let mean = results.isEmpty ? 0 : results.map(\.errorPercent).reduce(0, +) / Double(results.count)

@@ -125,8 +125,12 @@ public final class Trainer {
                 let batch = batches[state.step]
                 let input = builder.batch(batch.indices, seed: stepSeed(epoch: epoch, step: state.step))
                 let embeddings = try model.tower.forward(input, training: true)
+                // NaN embeddings can hide behind a finite loss (distances clamp at 0), so check both.
+                guard embeddings.isFinite else {
+                    throw SiameseError.nonFiniteLoss(step: state.step + 1, epoch: epoch + 1, value: .nan)
+                }
                 let output = try lossOutput(embeddings, batch)
-                guard output.loss.isFinite else {
+                guard output.loss.isFinite, output.gradient.isFinite else {
                     throw SiameseError.nonFiniteLoss(step: state.step + 1, epoch: epoch + 1, value: output.loss)
                 }
                 _ = try model.tower.backward(output.gradient)
