@@ -6,7 +6,12 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 # The checkpoint interoperability test reads our files with Python's safetensors package.
 if [ ! -x .venv-test/bin/python ]; then
-  python3 -m venv .venv-test
+  if ! python3 -m venv .venv-test 2>/dev/null; then
+    # Debian's python3 needs python3-venv for `-m venv`.
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get install -y -qq python3-venv >/dev/null
+    rm -rf .venv-test && python3 -m venv .venv-test
+  fi
   .venv-test/bin/pip install -q numpy safetensors
 fi
 export GLYPHSIM_PYTHON="$PWD/.venv-test/bin/python"
