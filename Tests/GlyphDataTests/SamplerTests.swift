@@ -131,3 +131,29 @@ struct SamplerTests {
         #expect(impossible.episodes(count: 3, generator: &g).isEmpty)
     }
 }
+
+@Test func alphabetGroupedBatchesHoldFewAlphabets() throws {
+    // 6 alphabets x 8 characters x 4 drawings; batches of 8 characters.
+    var characters = [CharacterInfo]()
+    var labels = [Int](), drawings = [Int](), sources = [String]()
+    for a in 0..<6 {
+        for c in 0..<8 {
+            characters.append(CharacterInfo(id: a * 8 + c + 1, alphabet: "A\(a)", set: .user, name: "A\(a)/\(c)"))
+            for d in 0..<4 { labels.append(a * 8 + c); drawings.append(d); sources.append("x") }
+        }
+    }
+    let dataset = GlyphDataset(side: 2, characters: characters, ink: [UInt8](repeating: 0, count: labels.count * 4),
+                               labels: labels, drawings: drawings, sources: sources)
+    var g1 = SeededGenerator(seed: 3), g2 = SeededGenerator(seed: 3)
+    let grouped = ClassBatchSampler(dataset: dataset, charactersPerBatch: 8, imagesPerCharacter: 2, groupByAlphabet: true)
+    let batches = grouped.epoch(generator: &g1)
+    #expect(batches.count == 6)
+    for batch in batches {
+        let alphabets = Set(batch.map { characters[labels[$0]].alphabet })
+        #expect(alphabets.count == 1)
+        #expect(batch.count == 16)
+    }
+    #expect(batches == grouped.epoch(generator: &g2))
+    // Every character appears once per epoch.
+    #expect(Set(batches.flatMap { $0.map { labels[$0] } }).count == 48)
+}

@@ -39,12 +39,24 @@ public struct ClassBatchSampler: Sendable {
     public let imagesPerCharacter: Int
     let imagesOfCharacter: [[Int]]
     let eligible: [Int]
+    /// Alphabet index of each character, when batches are grouped by alphabet.
+    let alphabetOf: [Int]?
 
-    public init(dataset: GlyphDataset, charactersPerBatch p: Int, imagesPerCharacter k: Int) {
+    /// With `groupByAlphabet`, each epoch takes the alphabets in a random order and the characters
+    /// of each alphabet together, so a batch holds the characters of only a few alphabets: its
+    /// negatives are mostly same-alphabet characters, the hard ones within-alphabet one-shot tests.
+    public init(dataset: GlyphDataset, charactersPerBatch p: Int, imagesPerCharacter k: Int, groupByAlphabet: Bool = false) {
         charactersPerBatch = max(p, 1)
         imagesPerCharacter = max(k, 1)
         imagesOfCharacter = dataset.imagesOfCharacter
         eligible = dataset.imagesOfCharacter.indices.filter { dataset.imagesOfCharacter[$0].count >= max(k, 1) }
+        if groupByAlphabet {
+            let names = dataset.alphabets
+            let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+            alphabetOf = dataset.characters.map { index[$0.alphabet]! }
+        } else {
+            alphabetOf = nil
+        }
     }
 
     /// Batches per epoch.
@@ -53,6 +65,14 @@ public struct ClassBatchSampler: Sendable {
     public func epoch(generator g: inout SeededGenerator) -> [[Int]] {
         var order = eligible
         order.shuffle(using: &g)
+        if let alphabetOf {
+            var alphabetOrder = Array(Set(order.map { alphabetOf[$0] })).sorted()
+            alphabetOrder.shuffle(using: &g)
+            let rank = Dictionary(uniqueKeysWithValues: alphabetOrder.enumerated().map { ($1, $0) })
+            // Stable within an alphabet, so the shuffled character order survives.
+            order = order.enumerated().sorted { (rank[alphabetOf[$0.element]]!, $0.offset) < (rank[alphabetOf[$1.element]]!, $1.offset) }
+                .map(\.element)
+        }
         var batches = [[Int]]()
         batches.reserveCapacity(batchesPerEpoch)
         for b in 0..<batchesPerEpoch {

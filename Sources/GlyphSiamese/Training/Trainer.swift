@@ -224,7 +224,8 @@ public final class Trainer {
         var generator = SeededGenerator(seed: config.seed).derived(UInt64(epoch) + 1)
         if config.usesClassBatches {
             let k = config.imagesPerCharacter
-            let sampler = ClassBatchSampler(dataset: train, charactersPerBatch: config.batchSize / k, imagesPerCharacter: k)
+            let sampler = ClassBatchSampler(dataset: train, charactersPerBatch: config.batchSize / k, imagesPerCharacter: k,
+                                            groupByAlphabet: config.negatives == .sameAlphabet)
             var batches = [[Int]]()
             while batches.count < steps { batches += sampler.epoch(generator: &generator) }
             return batches.prefix(steps).map { Batch(indices: $0, labels: $0.map { train.labels[$0] }) }
