@@ -9,8 +9,9 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a Siamese model on Omniglot's background set (validation on held-out characters).",
         discussion: """
-        Defaults follow the seed report (SGD, learning rate 0.01, 20 epochs, batch 256) on the fast preset,
-        with momentum 0.9 and augmentation. Ctrl-C stops after the current step and saves; --resume RUN_DIR continues.
+        Defaults follow the seed report (SGD, 20 epochs, batch 256). The koch preset keeps the seed's plain SGD at
+        learning rate 0.01; the fast preset trains with learning rate 0.1, momentum 0.9 and a cosine schedule, which
+        measured far better there. Ctrl-C stops after the current step and saves; --resume RUN_DIR continues.
         """
     )
 
@@ -30,13 +31,13 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Epochs.") var epochs: Int = 20
     @Option(help: "Images per step (pairs take 2, triplets 3).") var batchSize: Int = 256
-    @Option(help: "Learning rate.") var lr: Float = 0.01
+    @Option(help: "Learning rate (default: 0.1 fast, 0.01 koch as the seed).") var lr: Float?
     @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: OptimizerKind = .sgd
-    @Option(help: "SGD momentum (the seed used none).") var momentum: Float = 0.9
+    @Option(help: "SGD momentum (default: 0.9 fast, 0 koch as the seed).") var momentum: Float?
     @Flag(help: "Nesterov momentum.") var nesterov = false
     @Option(help: "Weight decay.") var weightDecay: Float = 0
-    @Option(help: "Learning-rate schedule: constant, exp:RATE (per epoch), step:EPOCHS:FACTOR, cosine[:MIN].")
-    var schedule: String = "constant"
+    @Option(help: "Learning-rate schedule: constant, exp:RATE (per epoch), step:EPOCHS:FACTOR, cosine[:MIN] (default: cosine fast, constant koch).")
+    var schedule: String?
     @Option(help: "Loss margin (default: 1.0 contrastive; triplet 0.5 with L2-normalized embeddings, else 1.0).")
     var margin: Float?
     @Option(help: "Contrastive pairs: all (every pair of a P x K batch) or random (independent pairs, as the seed).")
@@ -69,12 +70,13 @@ struct TrainCommand: ParsableCommand {
         config.loss = loss
         config.epochs = epochs
         config.batchSize = batchSize
-        config.learningRate = lr
+        let seedLike = preset == .koch
+        config.learningRate = lr ?? (seedLike ? 0.01 : 0.1)
         config.optimizer = optimizer
-        config.momentum = momentum
+        config.momentum = momentum ?? (seedLike ? 0 : 0.9)
         config.nesterov = nesterov
         config.weightDecay = weightDecay
-        config.schedule = try LearningRateSchedule.parse(schedule, totalEpochs: epochs)
+        config.schedule = try LearningRateSchedule.parse(schedule ?? (seedLike ? "constant" : "cosine"), totalEpochs: epochs)
         config.margin = margin
         config.mining = mining
         config.pairMining = pairMining
