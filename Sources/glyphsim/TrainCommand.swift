@@ -9,8 +9,8 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a Siamese model on Omniglot's background set (validation on held-out characters).",
         discussion: """
-        Defaults follow the seed report (SGD, 20 epochs, batch 256). The koch preset keeps the seed's plain SGD at
-        learning rate 0.01; the fast preset trains with learning rate 0.1, momentum 0.9 and a cosine schedule, which
+        Defaults follow the seed report (SGD, 20 epochs, batch 256). The koch preset keeps the seed's plain SGD at \
+        learning rate 0.01; the fast preset trains with learning rate 0.1, momentum 0.9 and a cosine schedule, which \
         measured far better there. Ctrl-C stops after the current step and saves; --resume RUN_DIR continues.
         """
     )

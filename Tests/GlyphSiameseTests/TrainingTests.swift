@@ -161,4 +161,29 @@ import Testing
         let again = try Trainer(config: config, splits: splits, folder: f)
         #expect(throws: (any Error).self) { try again.resume() }
     }
+
+    @Test func theKochPresetTrains() throws {
+        let splits = try Self.smallSplits()
+        let small = DataSplits(train: splits.train, validation: splits.validation.subset(characters: Array(0..<6)),
+                               test: splits.test)
+        let f = folder("koch")
+        defer { try? FileManager.default.removeItem(at: f.url) }
+        var config = TrainingConfig(model: ModelConfig(preset: .koch))
+        config.epochs = 1
+        config.batchSize = 12
+        config.imagesPerEpoch = 24
+        config.validationEpisodes = 6
+        let trainer = try Trainer(config: config, splits: small, folder: f)
+        try trainer.start()
+        let before = trainer.model.tower.stateTensors()
+        var losses = [Float]()
+        let outcome = try trainer.run { if case let .step(_, _, _, loss, _, _) = $0 { losses.append(loss) } }
+        #expect(outcome == .finished(epochs: 1))
+        #expect(losses.count == 2 && losses.allSatisfy { $0.isFinite })
+        let after = try Checkpoint.read(from: f.file(RunFolder.lastCheckpoint)).modelTensors
+        #expect(after.count == before.count)
+        #expect(after["12.weight"] != before["12.weight"], "the dense layer's weights did not move")
+        let model = try SiameseModel.load(from: f.file(RunFolder.bestCheckpoint))
+        #expect(model.config.preset == .koch && model.embeddingSize == 4096)
+    }
 }
