@@ -34,6 +34,10 @@ public final class Conv2D: Layer {
     /// layers (Koch's first three) re-lower per group to keep memory down.
     nonisolated(unsafe) static var maxKeptLoweredFloats = 32 << 20
 
+    /// Floats of lowered gradient computed per GEMM in backward (4 MB): small enough to stay
+    /// in cache until col2im adds it onto the input gradient.
+    static let gradientChunkFloats = 1 << 20
+
     /// Images per GEMM, when set (tests use it to exercise both the one-image and the grouped
     /// path); setting it also turns keeping the lowered matrix off.
     var imagesPerGEMM: Int?
@@ -206,12 +210,20 @@ public final class Conv2D: Layer {
                 }
                 gemm(transposeB: true, m: o, n: k, k: cols, a: dyGroup, lda: cols, b: col, ldb: cols,
                      beta: 1, c: dw, ldc: k)
-                gemm(transposeA: true, m: k, n: cols, k: o, a: w, lda: k, b: dyGroup, ldb: cols,
-                     beta: 0, c: col, ldc: cols)
-                parallelFor(count * c) { t in
-                    let image = t / c, channel = t % c
-                    g.col2imChannel(col + channel * kk * cols + image * p, rowStride: cols,
-                                    into: dx + (first + image) * g.imageSize + channel * g.height * g.width)
+                // The lowered gradient `Wᵀ · dy` goes into the (now consumed) lowered buffer a few
+                // images at a time, so that col2im reads it back from cache, not from memory.
+                let chunk = max(1, min(count, Conv2D.gradientChunkFloats / max(k * p, 1)))
+                var sub = 0
+                while sub < count {
+                    let images = min(chunk, count - sub), subCols = images * p
+                    gemm(transposeA: true, m: k, n: subCols, k: o, a: w, lda: k, b: dyGroup + sub * p, ldb: cols,
+                         beta: 0, c: col, ldc: subCols)
+                    parallelFor(images * c) { t in
+                        let image = t / c, channel = t % c
+                        g.col2imChannel(col + channel * kk * subCols + image * p, rowStride: subCols,
+                                        into: dx + (first + sub + image) * g.imageSize + channel * g.height * g.width)
+                    }
+                    sub += images
                 }
                 first += count
             }
