@@ -216,3 +216,28 @@ private func sequence(_ shape: [Int], from start: Float = 1) -> Tensor {
     a.initializeParameters(using: &g1)
     #expect(a.buffers[0].value.norm == 0 && a.buffers[1].value.scalars.allSatisfy { $0 == 1 })
 }
+
+/// Sequential runs ReLU in place: same values as layer-by-layer calls, and the caller's input
+/// and gradient tensors are left untouched (copy-on-write), even when ReLU comes first.
+@Test func inPlaceReLUInsideSequentialMatchesLayerCalls() throws {
+    let net = Sequential {
+        ReLU()
+        Conv2D(inChannels: 2, outChannels: 3, kernelSize: 3, padding: .same)
+        ReLU()
+        MaxPool2D(2)
+    }
+    let x = randomTensor([2, 2, 6, 6], seed: 40), before = x
+    let y = try net.forward(x, training: true)
+    #expect(x == before)
+    let g = randomTensor(y.shape, seed: 41), gBefore = g
+    let dx = try net.backward(g)
+    #expect(g == gBefore)
+
+    var h = x
+    for layer in net.layers { h = try layer.forward(h, training: true) }
+    #expect(h == y)
+    var d = g
+    for layer in net.layers.reversed() { d = try layer.backward(d) }
+    #expect(d == dx)
+    #expect(dx.scalars.contains { $0 == 0 } && dx.scalars.contains { $0 != 0 })
+}
