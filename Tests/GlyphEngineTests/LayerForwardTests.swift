@@ -64,6 +64,16 @@ private func sequence(_ shape: [Int], from start: Float = 1) -> Tensor {
     #expect(dx.scalars == [0, 4, 0, 0, 0, 0])
 }
 
+/// The 2x2 path and the general path (3x3 windows here) agree that the first maximum wins a tie.
+@Test func maxPoolTiesGoToTheFirstMaximum() throws {
+    let small = MaxPool2D(2)
+    _ = try small.forward(Tensor(shape: [1, 1, 2, 2], scalars: [1, 5, 5, 5]), training: true)
+    #expect(try small.backward(Tensor(shape: [1, 1, 1, 1], scalars: [2])).scalars == [0, 2, 0, 0])
+    let large = MaxPool2D(3)
+    _ = try large.forward(Tensor(shape: [1, 1, 3, 3], scalars: [1, 2, 7, 7, 0, 7, 3, 4, 5]), training: true)
+    #expect(try large.backward(Tensor(shape: [1, 1, 1, 1], scalars: [2])).scalars == [0, 0, 2, 0, 0, 0, 0, 0, 0])
+}
+
 @Test func activations() throws {
     let x = Tensor(shape: [1, 4], scalars: [-2, -0.0, 0.5, 3])
     #expect(try ReLU()(x).scalars == [0, 0, 0.5, 3])
