@@ -64,6 +64,16 @@ private func sequence(_ shape: [Int], from start: Float = 1) -> Tensor {
     #expect(dx.scalars == [0, 4, 0, 0, 0, 0])
 }
 
+/// The 2x2 path and the general path (3x3 windows here) agree that the first maximum wins a tie.
+@Test func maxPoolTiesGoToTheFirstMaximum() throws {
+    let small = MaxPool2D(2)
+    _ = try small.forward(Tensor(shape: [1, 1, 2, 2], scalars: [1, 5, 5, 5]), training: true)
+    #expect(try small.backward(Tensor(shape: [1, 1, 1, 1], scalars: [2])).scalars == [0, 2, 0, 0])
+    let large = MaxPool2D(3)
+    _ = try large.forward(Tensor(shape: [1, 1, 3, 3], scalars: [1, 2, 7, 7, 0, 7, 3, 4, 5]), training: true)
+    #expect(try large.backward(Tensor(shape: [1, 1, 1, 1], scalars: [2])).scalars == [0, 0, 2, 0, 0, 0, 0, 0, 0])
+}
+
 @Test func activations() throws {
     let x = Tensor(shape: [1, 4], scalars: [-2, -0.0, 0.5, 3])
     #expect(try ReLU()(x).scalars == [0, 0, 0.5, 3])
@@ -215,4 +225,29 @@ private func sequence(_ shape: [Int], from start: Float = 1) -> Tensor {
     #expect(a.buffers[0].value.norm > 0)
     a.initializeParameters(using: &g1)
     #expect(a.buffers[0].value.norm == 0 && a.buffers[1].value.scalars.allSatisfy { $0 == 1 })
+}
+
+/// Sequential runs ReLU in place: same values as layer-by-layer calls, and the caller's input
+/// and gradient tensors are left untouched (copy-on-write), even when ReLU comes first.
+@Test func inPlaceReLUInsideSequentialMatchesLayerCalls() throws {
+    let net = Sequential {
+        ReLU()
+        Conv2D(inChannels: 2, outChannels: 3, kernelSize: 3, padding: .same)
+        ReLU()
+        MaxPool2D(2)
+    }
+    let x = randomTensor([2, 2, 6, 6], seed: 40), before = x
+    let y = try net.forward(x, training: true)
+    #expect(x == before)
+    let g = randomTensor(y.shape, seed: 41), gBefore = g
+    let dx = try net.backward(g)
+    #expect(g == gBefore)
+
+    var h = x
+    for layer in net.layers { h = try layer.forward(h, training: true) }
+    #expect(h == y)
+    var d = g
+    for layer in net.layers.reversed() { d = try layer.backward(d) }
+    #expect(d == dx)
+    #expect(dx.scalars.contains { $0 == 0 } && dx.scalars.contains { $0 != 0 })
 }

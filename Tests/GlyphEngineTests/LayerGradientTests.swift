@@ -33,6 +33,11 @@ struct ConvCase: CustomTestStringConvertible, Sendable {
     ConvCase(input: [2, 3, 7, 7], out: 4, kernel: 3, stride: 1, padding: .valid, bias: true, imagesPerGEMM: 1),
     ConvCase(input: [3, 2, 8, 9], out: 3, kernel: 3, stride: 2, padding: .same, bias: true, imagesPerGEMM: 2),
     ConvCase(input: [2, 1, 6, 5], out: 2, kernel: 4, stride: 1, padding: .same, bias: false, imagesPerGEMM: nil),
+    // Stride-1 "same" convolutions lower by shifting whole planes (Conv-4's 3x3); with the
+    // automatic grouping the forward pass keeps the lowered batch for backward.
+    ConvCase(input: [2, 3, 5, 6], out: 4, kernel: 3, stride: 1, padding: .same, bias: true, imagesPerGEMM: nil),
+    ConvCase(input: [2, 3, 5, 6], out: 4, kernel: 3, stride: 1, padding: .same, bias: true, imagesPerGEMM: 1),
+    ConvCase(input: [2, 2, 2, 1], out: 2, kernel: 5, stride: 1, padding: .same, bias: false, imagesPerGEMM: nil),
     ConvCase(input: [2, 2, 7, 7], out: 3, kernel: 2, stride: 3, padding: .valid, bias: true, imagesPerGEMM: 1),
     ConvCase(input: [1, 2, 5, 5], out: 2, kernel: 5, stride: 1, padding: .valid, bias: true, imagesPerGEMM: nil),
     ConvCase(input: [3, 2, 5, 7], out: 2, kernel: 3, stride: 2, padding: .valid, bias: true, imagesPerGEMM: 2),

@@ -52,12 +52,52 @@ struct ConvGeometry: Equatable {
         return (min(lo, outWidth), max(hi, min(lo, outWidth)))
     }
 
+    /// Stride 1 with the output as large as the input (a "same" convolution, Conv-4's 3x3): a
+    /// lowered row is then the input plane shifted by one constant offset, so it moves as one
+    /// contiguous run plus a few border fixes instead of one short copy per output row.
+    var isShift: Bool { stride == 1 && outHeight == height && outWidth == width }
+
+    /// For the shift case: the offset `s` (`row[q]` reads `plane[q + s]`), the run `qLo..<qHi`
+    /// of positions whose source row is inside the image, and the column shift `dx`.
+    @inline(__always) func shiftRun(ki: Int, kj: Int) -> (s: Int, qLo: Int, qHi: Int, dx: Int) {
+        let dy = ki - padTop, dx = kj - padLeft, w = width, h = height
+        let s = dy * w + dx
+        let oyLo = max(0, -dy), oyHi = min(h, h - dy)
+        let qLo = min(h * w, max(oyLo * w, -s)), qHi = max(qLo, min(oyHi * w, h * w - s))
+        return (s, qLo, qHi, dx)
+    }
+
+    /// Positions of the run whose source column falls off the left or right edge (they wrapped
+    /// to the neighbouring row): `body(q)` for each.
+    @inline(__always) func forEachWrapped(qLo: Int, qHi: Int, dx: Int, _ body: (Int) -> Void) {
+        if dx == 0 { return }
+        let w = width
+        let first = dx > 0 ? max(0, w - dx) : 0, last = dx > 0 ? w : min(w, -dx)  // bad columns first..<last
+        var rowStart = (qLo / w) * w
+        while rowStart < qHi {
+            for ox in first..<last {
+                let q = rowStart + ox
+                if q >= qLo && q < qHi { body(q) }
+            }
+            rowStart += w
+        }
+    }
+
     /// Writes row `row` of one image's lowered matrix (`positions` floats) to `dst`.
     @inline(__always)
     func im2colRow(_ row: Int, image: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>) {
         let kk = kernel * kernel
         let c = row / kk, ki = (row / kernel) % kernel, kj = row % kernel
         let plane = image + c * height * width
+        if isShift {
+            let (s, qLo, qHi, dx) = shiftRun(ki: ki, kj: kj)
+            let p = positions
+            dst.update(repeating: 0, count: qLo)
+            (dst + qLo).update(from: plane + qLo + s, count: qHi - qLo)
+            (dst + qHi).update(repeating: 0, count: p - qHi)
+            forEachWrapped(qLo: qLo, qHi: qHi, dx: dx) { dst[$0] = 0 }
+            return
+        }
         let (lo, hi) = validColumns(kj: kj)
         let shift = kj - padLeft
         for oy in 0..<outHeight {
@@ -82,11 +122,20 @@ struct ConvGeometry: Equatable {
     /// Adds channel `channel` rows of a lowered gradient back onto the image gradient plane
     /// (`col2im`): the transpose of `im2colRow` for the `kernel * kernel` rows of one channel.
     /// `col` points at the channel's first row; `rowStride` is the distance between rows.
+    /// In the shift case the wrapped positions of each row are zeroed in `col` first (they read
+    /// nothing), so that the whole run adds in one contiguous loop.
     @inline(__always)
-    func col2imChannel(_ col: UnsafePointer<Float>, rowStride: Int, into plane: UnsafeMutablePointer<Float>) {
+    func col2imChannel(_ col: UnsafeMutablePointer<Float>, rowStride: Int, into plane: UnsafeMutablePointer<Float>) {
         for ki in 0..<kernel {
             for kj in 0..<kernel {
                 let src = col + (ki * kernel + kj) * rowStride
+                if isShift {
+                    let (s, qLo, qHi, dx) = shiftRun(ki: ki, kj: kj)
+                    forEachWrapped(qLo: qLo, qHi: qHi, dx: dx) { src[$0] = 0 }
+                    let dst = plane + s
+                    for q in qLo..<qHi { dst[q] += src[q] }
+                    continue
+                }
                 let (lo, hi) = validColumns(kj: kj)
                 let shift = kj - padLeft
                 for oy in 0..<outHeight {

@@ -3,8 +3,9 @@ import GlyphRandom
 /// A 2-D convolution over NCHW images, lowered to matrix products (im2col + OpenBLAS sgemm).
 ///
 /// Weight `[out, in, k, k]`, bias `[out]`, as PyTorch's `nn.Conv2d`. Forward per group of
-/// images: `col[in*k*k, positions]` then `y = W · col + b`. Backward recomputes `col` from the
-/// cached input instead of keeping it (the lowered matrices of a batch would take gigabytes):
+/// images: `col[in*k*k, positions]` then `y = W · col + b`. Backward needs `col` again: small
+/// layers keep the batch's lowered matrix from forward (see `maxKeptLoweredFloats`); large ones
+/// recompute it from the cached input (their lowered matrices would take gigabytes). Then
 /// `dW += dy · colᵀ`, then the same buffer receives `dcol = Wᵀ · dy`, which `col2im` adds
 /// back onto the input gradient.
 ///
@@ -27,11 +28,24 @@ public final class Conv2D: Layer {
     /// Upper bound on the lowered matrix of one group, in floats (64 MB).
     static let maxLoweredFloats = 16 << 20
 
-    /// Images per GEMM, when set (tests use it to exercise both the one-image and the grouped path).
+    /// Lowered floats a training forward may keep for backward (128 MB). Small layers (all of
+    /// Conv-4's, Koch's last) then lower the whole batch once, run one GEMM per pass, and
+    /// backward skips lowering again and reuses the buffer for the lowered gradient; large
+    /// layers (Koch's first three) re-lower per group to keep memory down.
+    nonisolated(unsafe) static var maxKeptLoweredFloats = 32 << 20
+
+    /// Floats of lowered gradient computed per GEMM in backward (4 MB): small enough to stay
+    /// in cache until col2im adds it onto the input gradient.
+    static let gradientChunkFloats = 1 << 20
+
+    /// Images per GEMM, when set (tests use it to exercise both the one-image and the grouped
+    /// path); setting it also turns keeping the lowered matrix off.
     var imagesPerGEMM: Int?
 
     /// The training-mode input, kept for backward; nil after inference or backward.
     private var cachedInput: Tensor?
+    /// The whole batch's lowered matrix `[rows, images * positions]` when small enough to keep.
+    private var keptLowered: [Float]?
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
                 useBias: Bool = true, weightInitializer: Initializer = .heNormal,
@@ -89,20 +103,25 @@ public final class Conv2D: Layer {
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let g = try geometry(for: input.shape)
         let n = input.shape[0], o = outChannels, k = g.rows, p = g.positions
-        let group = groupSize(images: n, geometry: g)
+        let keep = training && imagesPerGEMM == nil && k * n * p <= Conv2D.maxKeptLoweredFloats
+        let group = keep ? n : groupSize(images: n, geometry: g)
         cachedInput = training ? input : nil
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: max(k * group * p, 1))
-        defer { col.deallocate() }
+        keptLowered = nil
+        var lowered = [Float](unsafeUninitializedCapacity: max(k * group * p, 1)) { _, count in
+            count = max(k * group * p, 1)
+        }
+        defer { if keep { keptLowered = lowered } }
         let product = UnsafeMutablePointer<Float>.allocate(capacity: group > 1 ? o * group * p : 1)
         defer { product.deallocate() }
         let zeroBias = [Float](repeating: 0, count: o)
 
         return Tensor(shape: [n, o, g.outHeight, g.outWidth]) { out in
+            lowered.withUnsafeMutableBufferPointer { col in
             input.withUnsafeBufferPointer { x in
             weight.value.withUnsafeBufferPointer { w in
             (bias?.value.scalars ?? zeroBias).withUnsafeBufferPointer { b in
-                guard let x = x.baseAddress, let w = w.baseAddress, let b = b.baseAddress,
-                      let out = out.baseAddress else { return }
+                guard let col = col.baseAddress, let x = x.baseAddress, let w = w.baseAddress,
+                      let b = b.baseAddress, let out = out.baseAddress else { return }
                 var first = 0
                 while first < n {
                     let count = min(group, n - first), cols = count * p
@@ -126,7 +145,7 @@ public final class Conv2D: Layer {
                     }
                     first += count
                 }
-            }}}
+            }}}}
         }
     }
 
@@ -150,25 +169,33 @@ public final class Conv2D: Layer {
                                             got: outputGradient.shape)
         }
         cachedInput = nil
-        let group = groupSize(images: n, geometry: g)
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: max(k * group * p, 1))
-        defer { col.deallocate() }
+        // The kept lowered matrix (whole batch, one group) or a fresh per-group buffer.
+        let kept = keptLowered != nil && keptLowered!.count == k * n * p
+        var lowered = kept ? keptLowered! : []
+        keptLowered = nil
+        let group = kept ? n : groupSize(images: n, geometry: g)
+        if !kept {
+            lowered = [Float](unsafeUninitializedCapacity: max(k * group * p, 1)) { _, count in
+                count = max(k * group * p, 1)
+            }
+        }
         let gathered = UnsafeMutablePointer<Float>.allocate(capacity: group > 1 ? o * group * p : 1)
         defer { gathered.deallocate() }
         let kk = kernelSize * kernelSize
 
         var inputGradient = Tensor(zeros: input.shape)
+        lowered.withUnsafeMutableBufferPointer { col in
         inputGradient.withUnsafeMutableBufferPointer { dx in
         input.withUnsafeBufferPointer { x in
         outputGradient.withUnsafeBufferPointer { dy in
         weight.value.withUnsafeBufferPointer { w in
         weight.gradient.withUnsafeMutableBufferPointer { dw in
-            guard let dx = dx.baseAddress, let x = x.baseAddress, let dy = dy.baseAddress,
-                  let w = w.baseAddress, let dw = dw.baseAddress else { return }
+            guard let col = col.baseAddress, let dx = dx.baseAddress, let x = x.baseAddress,
+                  let dy = dy.baseAddress, let w = w.baseAddress, let dw = dw.baseAddress else { return }
             var first = 0
             while first < n {
                 let count = min(group, n - first), cols = count * p
-                Conv2D.lower(g, images: x + first * g.imageSize, count: count, into: col)
+                if !kept { Conv2D.lower(g, images: x + first * g.imageSize, count: count, into: col) }
                 // The output gradient of the group as one [out, cols] matrix.
                 let dyGroup: UnsafePointer<Float>
                 if count == 1 {
@@ -183,16 +210,24 @@ public final class Conv2D: Layer {
                 }
                 gemm(transposeB: true, m: o, n: k, k: cols, a: dyGroup, lda: cols, b: col, ldb: cols,
                      beta: 1, c: dw, ldc: k)
-                gemm(transposeA: true, m: k, n: cols, k: o, a: w, lda: k, b: dyGroup, ldb: cols,
-                     beta: 0, c: col, ldc: cols)
-                parallelFor(count * c) { t in
-                    let image = t / c, channel = t % c
-                    g.col2imChannel(col + channel * kk * cols + image * p, rowStride: cols,
-                                    into: dx + (first + image) * g.imageSize + channel * g.height * g.width)
+                // The lowered gradient `Wᵀ · dy` goes into the (now consumed) lowered buffer a few
+                // images at a time, so that col2im reads it back from cache, not from memory.
+                let chunk = max(1, min(count, Conv2D.gradientChunkFloats / max(k * p, 1)))
+                var sub = 0
+                while sub < count {
+                    let images = min(chunk, count - sub), subCols = images * p
+                    gemm(transposeA: true, m: k, n: subCols, k: o, a: w, lda: k, b: dyGroup + sub * p, ldb: cols,
+                         beta: 0, c: col, ldc: subCols)
+                    parallelFor(images * c) { t in
+                        let image = t / c, channel = t % c
+                        g.col2imChannel(col + channel * kk * subCols + image * p, rowStride: subCols,
+                                        into: dx + (first + sub + image) * g.imageSize + channel * g.height * g.width)
+                    }
+                    sub += images
                 }
                 first += count
             }
-        }}}}}
+        }}}}}}
 
         if let bias {
             outputGradient.withUnsafeBufferPointer { dy in
