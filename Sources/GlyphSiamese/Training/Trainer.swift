@@ -109,7 +109,7 @@ public final class Trainer {
                                      epochs: config.epochs, startEpoch: state.epoch, startStep: state.step,
                                      parameterCount: model.tower.parameterCount)))
         let builder = BatchBuilder(dataset: train, augmentation: config.augment ? AffineAugmentation() : nil)
-        var collapse = CollapseDetector()
+        var collapse = CollapseDetector(margin: config.effectiveMargin)
         let runStart = Date().timeIntervalSince1970 - state.elapsedSeconds
         func elapsed() -> Double { Date().timeIntervalSince1970 - runStart }
 
@@ -119,6 +119,7 @@ public final class Trainer {
             let batches = sampleEpoch(epoch, steps: steps)
             let epochStart = elapsed()
             var windowLoss = 0.0, windowSteps = 0, windowActive = 0.0
+            var windowPositive = 0.0, windowNegative = 0.0, windowNorm = 0.0
             var windowStart = elapsed(), windowImages = 0
             let firstStep = state.step
             while state.step < steps {
@@ -142,6 +143,9 @@ public final class Trainer {
                 state.epochLossSteps += 1
                 windowLoss += Double(output.loss)
                 windowActive += Double(output.statistics.activeFraction)
+                windowPositive += Double(output.statistics.meanPositiveDistance)
+                windowNegative += Double(output.statistics.meanNegativeDistance)
+                windowNorm += Double(output.statistics.meanEmbeddingNorm)
                 windowSteps += 1
                 windowImages += batch.indices.count
                 let now = elapsed()
@@ -152,13 +156,20 @@ public final class Trainer {
                 if let warning = collapse.observe(output.statistics) {
                     logger.warning("\(warning)")
                     events(.warning(warning))
+                    try log.append(LogRow(kind: "warning", epoch: epoch + 1, step: state.step, wallTime: now,
+                                          loss: Double(output.loss), learningRate: Double(optimizer.learningRate),
+                                          message: warning))
                 }
                 if windowSteps == config.logEvery || state.step == steps {
                     try log.append(LogRow(kind: "step", epoch: epoch + 1, step: state.step, wallTime: now,
                                           loss: windowLoss / Double(windowSteps),
                                           learningRate: Double(optimizer.learningRate), imagesPerSecond: rate,
-                                          activeFraction: windowActive / Double(windowSteps)))
+                                          activeFraction: windowActive / Double(windowSteps),
+                                          meanPositiveDistance: windowPositive / Double(windowSteps),
+                                          meanNegativeDistance: windowNegative / Double(windowSteps),
+                                          meanEmbeddingNorm: windowNorm / Double(windowSteps)))
                     windowLoss = 0; windowSteps = 0; windowActive = 0; windowImages = 0; windowStart = now
+                    windowPositive = 0; windowNegative = 0; windowNorm = 0
                 }
                 if shouldStop() && state.step < steps {
                     state.elapsedSeconds = elapsed()

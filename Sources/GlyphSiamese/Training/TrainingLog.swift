@@ -10,6 +10,13 @@ public struct LogRow: Codable, Sendable, Equatable {
     public var learningRate: Double
     public var imagesPerSecond: Double?
     public var activeFraction: Double?
+    /// Mean distances of same-character and different-character pairs in the logged steps,
+    /// and the mean embedding norm: the statistics that show a collapse.
+    public var meanPositiveDistance: Double?
+    public var meanNegativeDistance: Double?
+    public var meanEmbeddingNorm: Double?
+    /// For `kind == "warning"` rows (e.g. collapse): the warning's text.
+    public var message: String?
     public var validationPairAccuracy: Double?
     public var validationOneShotAccuracy: Double?
     public var threshold: Double?
@@ -20,6 +27,10 @@ public struct LogRow: Codable, Sendable, Equatable {
         case learningRate = "learning_rate"
         case imagesPerSecond = "images_per_second"
         case activeFraction = "active_fraction"
+        case meanPositiveDistance = "mean_positive_distance"
+        case meanNegativeDistance = "mean_negative_distance"
+        case meanEmbeddingNorm = "mean_embedding_norm"
+        case message
         case validationPairAccuracy = "val_pair_accuracy"
         case validationOneShotAccuracy = "val_oneshot_accuracy"
         case threshold
