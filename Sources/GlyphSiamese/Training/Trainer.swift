@@ -178,7 +178,8 @@ public final class Trainer {
                 }
             }
 
-            // End of epoch: validate, log, checkpoint.
+            // End of epoch: validate, log, checkpoint. Throughput counts training steps only.
+            let trainingRate = Double((steps - firstStep) * config.batchSize) / max(elapsed() - epochStart, 1e-9)
             let (pairAccuracy, threshold, oneShot) = try validate()
             model.threshold = threshold
             let isBest = oneShot.accuracy > state.bestOneShotAccuracy
@@ -193,11 +194,11 @@ public final class Trainer {
             let meanLoss = state.epochLossSum / Double(max(state.epochLossSteps, 1))
             try log.append(LogRow(kind: "epoch", epoch: epoch + 1, step: steps, wallTime: now, loss: meanLoss,
                                   learningRate: Double(optimizer.learningRate),
-                                  imagesPerSecond: Double(steps * config.batchSize) / max(now - epochStart, 1e-9),
+                                  imagesPerSecond: trainingRate,
                                   validationPairAccuracy: pairAccuracy, validationOneShotAccuracy: oneShot.accuracy,
                                   threshold: Double(threshold)))
             let summary = EpochSummary(epoch: epoch + 1, meanLoss: meanLoss, seconds: now - epochStart,
-                                       imagesPerSecond: Double((steps - firstStep) * config.batchSize) / max(now - epochStart, 1e-9),
+                                       imagesPerSecond: trainingRate,
                                        validationPairAccuracy: pairAccuracy, validationOneShot: oneShot,
                                        threshold: threshold, isBest: isBest)
             state.epoch += 1
