@@ -1,0 +1,27 @@
+import Foundation
+
+/// How `Conv2D` computes: lowering to matrix products (im2col + OpenBLAS, the portable
+/// reference) or oneDNN's convolution kernels (faster on large layers, see
+/// /work/shared/notes/cpu-backends.md).
+///
+/// Each layer picks its default from its shape (`preferred(for:)`); the environment variable
+/// `GLYPHSIM_CONV_BACKEND=im2col|onednn` overrides that for every layer (tests, benchmarks).
+public enum ConvolutionBackend: String, Sendable, CaseIterable {
+    case im2col
+    case onednn
+
+    /// The override from `GLYPHSIM_CONV_BACKEND`, if set to a known backend.
+    public static var environmentOverride: ConvolutionBackend? {
+        ProcessInfo.processInfo.environment["GLYPHSIM_CONV_BACKEND"].flatMap { ConvolutionBackend(rawValue: $0.lowercased()) }
+    }
+
+    /// The backend that measured faster for a layer of this shape.
+    static func preferred(inChannels: Int, outChannels: Int, kernelSize: Int) -> ConvolutionBackend {
+        .onednn
+    }
+
+    /// Whether oneDNN's backward-weights beat lowering + OpenBLAS for this shape.
+    static func prefersOneDNNWeightGradient(inChannels: Int, outChannels: Int, kernelSize: Int) -> Bool {
+        ProcessInfo.processInfo.environment["GLYPHSIM_ONEDNN_WEIGHTS"] == "1"
+    }
+}
