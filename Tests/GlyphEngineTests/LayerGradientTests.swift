@@ -53,6 +53,7 @@ func conv2DGradients(_ c: ConvCase, backend: ConvolutionBackend) throws {
         let conv = Conv2D(inChannels: c.input[1], outChannels: c.out, kernelSize: c.kernel, stride: c.stride,
                           padding: c.padding, useBias: c.bias)
         conv.backend = backend
+        conv.oneDNNInputGradient = true  // also for few channels, where the default lowers
         conv.oneDNNWeightGradient = oneDNNWeights
         conv.imagesPerGEMM = c.imagesPerGEMM
         randomizeParameters(conv, seed: 5)

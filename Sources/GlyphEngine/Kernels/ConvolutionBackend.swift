@@ -20,6 +20,12 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
         .onednn
     }
 
+    /// Whether oneDNN's backward-data beats lowering: not with few input channels, which its
+    /// kernels pad to 16 (Koch's first layer: 255 ms per 13 images against a few ms).
+    static func prefersOneDNNInputGradient(inChannels: Int) -> Bool {
+        inChannels >= 8
+    }
+
     /// Whether oneDNN's backward-weights beat lowering + OpenBLAS for this shape.
     static func prefersOneDNNWeightGradient(inChannels: Int, outChannels: Int, kernelSize: Int) -> Bool {
         ProcessInfo.processInfo.environment["GLYPHSIM_ONEDNN_WEIGHTS"] == "1"

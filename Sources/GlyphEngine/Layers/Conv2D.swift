@@ -47,6 +47,10 @@ public final class Conv2D: Layer {
     /// Which kernels compute this layer: by default what measured faster for its shape,
     /// unless `GLYPHSIM_CONV_BACKEND` says otherwise.
     public var backend: ConvolutionBackend
+    /// With the oneDNN backend, whether oneDNN computes the input gradient; otherwise the whole
+    /// backward pass is the lowering path's. oneDNN pads the input channels of its gradient to
+    /// a full vector (16): for a first layer with 1 channel that is 16x the work.
+    public var oneDNNInputGradient: Bool
     /// With the oneDNN backend, whether oneDNN also computes the weight gradient; otherwise
     /// lowering + OpenBLAS does (faster for Koch's first two layers, see the notes).
     public var oneDNNWeightGradient: Bool
@@ -69,6 +73,7 @@ public final class Conv2D: Layer {
         self.padding = padding
         backend = ConvolutionBackend.environmentOverride
             ?? ConvolutionBackend.preferred(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
+        oneDNNInputGradient = ConvolutionBackend.prefersOneDNNInputGradient(inChannels: inChannels)
         oneDNNWeightGradient = ConvolutionBackend.prefersOneDNNWeightGradient(
             inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
         var generator = SeededGenerator(seed: 0)
@@ -186,7 +191,7 @@ public final class Conv2D: Layer {
                                             got: outputGradient.shape)
         }
         cachedInput = nil
-        if backend == .onednn {
+        if backend == .onednn && oneDNNInputGradient {
             let inputGradient = try oneDNNBackward(outputGradient, input: input, geometry: g)
             accumulateBiasGradient(outputGradient, images: n, positions: p)
             return inputGradient
