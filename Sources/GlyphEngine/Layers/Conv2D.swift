@@ -51,8 +51,9 @@ public final class Conv2D: Layer {
     /// backward pass is the lowering path's. oneDNN pads the input channels of its gradient to
     /// a full vector (16): for a first layer with 1 channel that is 16x the work.
     public var oneDNNInputGradient: Bool
-    /// With the oneDNN backend, whether oneDNN also computes the weight gradient; otherwise
-    /// lowering + OpenBLAS does (faster for Koch's first two layers, see the notes).
+    /// With the oneDNN backend and `oneDNNInputGradient`, whether oneDNN also computes the
+    /// weight gradient; otherwise lowering + OpenBLAS does (the notes found that faster on an
+    /// AVX2-only machine; here oneDNN's was faster).
     public var oneDNNWeightGradient: Bool
 
     /// The training-mode input, kept for backward; nil after inference or backward.
