@@ -48,7 +48,8 @@ final class OneDNNPrimitive {
         self.stream = stream!
 
         var bindings: [Binding] = []
-        for var (argument, plain, isOutput) in arguments {
+        for (argument, userLayout, isOutput) in arguments {
+            var plain = userLayout
             guard let chosen = dnnl_primitive_desc_query_md(pd.handle, dnnl_query_exec_arg_md, argument) else {
                 throw EngineError.invalidArgument("\(label): oneDNN reports no layout for argument \(argument)")
             }
