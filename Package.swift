@@ -29,13 +29,14 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
 
         // A seeded random generator shared by the engine and the data layer.
         .target(name: "GlyphRandom", swiftSettings: optimize),
         // Tensors, layers with hand-written backward passes, optimizers, checkpoints.
-        .target(name: "GlyphEngine", dependencies: ["CBLAS", "CMalloc", "GlyphRandom"], swiftSettings: optimize),
+        .target(name: "GlyphEngine", dependencies: ["CBLAS", "CDNNL", "CMalloc", "GlyphRandom"], swiftSettings: optimize),
         // Omniglot readers, splits, samplers, augmentation, download.
         .target(name: "GlyphData",
                 dependencies: ["CPNG", "GlyphRandom"],

@@ -80,12 +80,26 @@ private func expectClose(_ name: String, _ actual: Tensor, _ reference: TensorSu
     print("koch fixture \(name): norm error \(normError), worst sampled entry error \(worst)")
 }
 
-@Test func kochTowerMatchesPyTorch() throws {
+/// Gradients a backend other than the lowering path is checked on. The fixture's formula data
+/// puts one of conv3's 2x2 pooling windows within 6e-6 (relative) of a tie; any float32 rounding
+/// other than OpenBLAS's (oneDNN's, PyTorch's own float32 run) routes that window's gradient to
+/// the other pixel, which moves the gradients of conv3 and everything below it by 0.1-2% (PyTorch
+/// float32: up to 35%). Layers above the tie (conv4, dense) and the forward pass are unaffected;
+/// ConvolutionBackendTests checks every layer of oneDNN against the lowering path on tie-free data.
+private let gradientsAboveTheTie: Set<String> = ["9.weight", "9.bias", "12.weight", "12.bias"]
+
+/// The default backends (oneDNN for conv2-4) and the lowering path (the reference) for every layer.
+@Test(arguments: [nil, ConvolutionBackend.im2col])
+func kochTowerMatchesPyTorch(forcedBackend: ConvolutionBackend?) throws {
     let url = try #require(Bundle.module.url(forResource: "koch_fixture", withExtension: "json", subdirectory: "Fixtures"),
                            "Fixtures/koch_fixture.json missing: run scripts/make_koch_fixture.py")
     let fixture = try JSONDecoder().decode(KochFixture.self, from: Data(contentsOf: url))
 
     let tower = kochTower()
+    for case let conv as Conv2D in tower.layers {
+        if let forcedBackend { conv.backend = forcedBackend }
+    }
+    let checksEverything = forcedBackend == .im2col
     let weighted = tower.layers.compactMap { layer -> (Parameter, Parameter)? in
         if let conv = layer as? Conv2D { return (conv.weight, conv.bias!) }
         if let dense = layer as? Dense { return (dense.weight, dense.bias!) }
@@ -114,9 +128,9 @@ private func expectClose(_ name: String, _ actual: Tensor, _ reference: TensorSu
     let inputGradient = try tower.backward(projection)
 
     expectClose("output", output, fixture.output)
-    expectClose("input gradient", inputGradient, fixture.inputGradient)
+    if checksEverything { expectClose("input gradient", inputGradient, fixture.inputGradient) }
     #expect(Set(fixture.parameters.keys) == Set(tower.parameters.map(\.name)))
-    for p in tower.parameters {
+    for p in tower.parameters where checksEverything || gradientsAboveTheTie.contains(p.name) {
         guard let reference = fixture.parameters[p.name] else { continue }
         expectClose(p.name, p.gradient, reference)
     }

@@ -28,26 +28,37 @@ struct ConvCase: CustomTestStringConvertible, Sendable {
     var testDescription: String { "\(input) ->\(out) k\(kernel) s\(stride) \(padding) bias:\(bias) group:\(imagesPerGEMM.map(String.init) ?? "auto")" }
 }
 
-@Test(arguments: [
-    ConvCase(input: [2, 3, 7, 7], out: 4, kernel: 3, stride: 1, padding: .valid, bias: true, imagesPerGEMM: nil),
-    ConvCase(input: [2, 3, 7, 7], out: 4, kernel: 3, stride: 1, padding: .valid, bias: true, imagesPerGEMM: 1),
-    ConvCase(input: [3, 2, 8, 9], out: 3, kernel: 3, stride: 2, padding: .same, bias: true, imagesPerGEMM: 2),
-    ConvCase(input: [2, 1, 6, 5], out: 2, kernel: 4, stride: 1, padding: .same, bias: false, imagesPerGEMM: nil),
-    // Stride-1 "same" convolutions lower by shifting whole planes (Conv-4's 3x3); with the
-    // automatic grouping the forward pass keeps the lowered batch for backward.
-    ConvCase(input: [2, 3, 5, 6], out: 4, kernel: 3, stride: 1, padding: .same, bias: true, imagesPerGEMM: nil),
-    ConvCase(input: [2, 3, 5, 6], out: 4, kernel: 3, stride: 1, padding: .same, bias: true, imagesPerGEMM: 1),
-    ConvCase(input: [2, 2, 2, 1], out: 2, kernel: 5, stride: 1, padding: .same, bias: false, imagesPerGEMM: nil),
-    ConvCase(input: [2, 2, 7, 7], out: 3, kernel: 2, stride: 3, padding: .valid, bias: true, imagesPerGEMM: 1),
-    ConvCase(input: [1, 2, 5, 5], out: 2, kernel: 5, stride: 1, padding: .valid, bias: true, imagesPerGEMM: nil),
-    ConvCase(input: [3, 2, 5, 7], out: 2, kernel: 3, stride: 2, padding: .valid, bias: true, imagesPerGEMM: 2),
-])
-func conv2DGradients(_ c: ConvCase) throws {
-    let conv = Conv2D(inChannels: c.input[1], outChannels: c.out, kernelSize: c.kernel, stride: c.stride,
-                      padding: c.padding, useBias: c.bias)
-    conv.imagesPerGEMM = c.imagesPerGEMM
-    randomizeParameters(conv, seed: 5)
-    try expectGradientsMatch(conv, input: randomTensor(c.input, seed: 1))
+extension ConvCase {
+    /// Shapes, strides and paddings every convolution check runs over.
+    static let all: [ConvCase] = [
+        ConvCase(input: [2, 3, 7, 7], out: 4, kernel: 3, stride: 1, padding: .valid, bias: true, imagesPerGEMM: nil),
+        ConvCase(input: [2, 3, 7, 7], out: 4, kernel: 3, stride: 1, padding: .valid, bias: true, imagesPerGEMM: 1),
+        ConvCase(input: [3, 2, 8, 9], out: 3, kernel: 3, stride: 2, padding: .same, bias: true, imagesPerGEMM: 2),
+        ConvCase(input: [2, 1, 6, 5], out: 2, kernel: 4, stride: 1, padding: .same, bias: false, imagesPerGEMM: nil),
+        // Stride-1 "same" convolutions lower by shifting whole planes (Conv-4's 3x3); with the
+        // automatic grouping the forward pass keeps the lowered batch for backward.
+        ConvCase(input: [2, 3, 5, 6], out: 4, kernel: 3, stride: 1, padding: .same, bias: true, imagesPerGEMM: nil),
+        ConvCase(input: [2, 3, 5, 6], out: 4, kernel: 3, stride: 1, padding: .same, bias: true, imagesPerGEMM: 1),
+        ConvCase(input: [2, 2, 2, 1], out: 2, kernel: 5, stride: 1, padding: .same, bias: false, imagesPerGEMM: nil),
+        ConvCase(input: [2, 2, 7, 7], out: 3, kernel: 2, stride: 3, padding: .valid, bias: true, imagesPerGEMM: 1),
+        ConvCase(input: [1, 2, 5, 5], out: 2, kernel: 5, stride: 1, padding: .valid, bias: true, imagesPerGEMM: nil),
+        ConvCase(input: [3, 2, 5, 7], out: 2, kernel: 3, stride: 2, padding: .valid, bias: true, imagesPerGEMM: 2),
+    ]
+}
+
+/// Every case through both backends (oneDNN ignores `imagesPerGEMM`), with oneDNN's weight gradient on and off.
+@Test(arguments: ConvCase.all, [ConvolutionBackend.im2col, .onednn])
+func conv2DGradients(_ c: ConvCase, backend: ConvolutionBackend) throws {
+    for oneDNNWeights in backend == .onednn ? [false, true] : [false] {
+        let conv = Conv2D(inChannels: c.input[1], outChannels: c.out, kernelSize: c.kernel, stride: c.stride,
+                          padding: c.padding, useBias: c.bias)
+        conv.backend = backend
+        conv.oneDNNInputGradient = true  // also for few channels, where the default lowers
+        conv.oneDNNWeightGradient = oneDNNWeights
+        conv.imagesPerGEMM = c.imagesPerGEMM
+        randomizeParameters(conv, seed: 5)
+        try expectGradientsMatch(conv, input: randomTensor(c.input, seed: 1))
+    }
 }
 
 @Test(arguments: [([2, 3, 7, 7], 2, nil), ([2, 2, 7, 6], 3, 2), ([1, 1, 4, 6], 2, nil), ([2, 1, 5, 5], 2, 1), ([1, 2, 8, 7], 2, 3)] as [([Int], Int, Int?)])

@@ -1,9 +1,10 @@
 import CBLAS
+import CDNNL
 import Dispatch
 import Foundation
 
-/// How many threads the engine computes with: one setting for both OpenBLAS's pool and
-/// the engine's own loops, so that two pools never fight over the cores.
+/// How many threads the engine computes with: one setting for OpenBLAS's pool, oneDNN's
+/// OpenMP pool and the engine's own loops, so that two pools never fight over the cores.
 ///
 /// Chosen in this order: `ComputeThreads.set(_:)` (the CLI's `--threads`), the environment
 /// variable `GLYPHSIM_THREADS`, then every core the machine has.
@@ -12,6 +13,7 @@ public enum ComputeThreads {
         _ = AllocatorTuning.applied
         let n = defaultCount()
         openblas_set_num_threads(Int32(n))
+        omp_set_num_threads(Int32(n))
         return n
     }()
 
@@ -29,6 +31,7 @@ public enum ComputeThreads {
         precondition(n > 0, "thread count must be positive")
         current = n
         openblas_set_num_threads(Int32(n))
+        omp_set_num_threads(Int32(n))  // oneDNN's OpenMP pool (also set per call, see OneDNN)
     }
 }
 

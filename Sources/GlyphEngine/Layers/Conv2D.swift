@@ -1,6 +1,8 @@
 import GlyphRandom
 
-/// A 2-D convolution over NCHW images, lowered to matrix products (im2col + OpenBLAS sgemm).
+/// A 2-D convolution over NCHW images, computed by oneDNN's kernels or lowered to matrix
+/// products (im2col + OpenBLAS sgemm); `backend` chooses (see `ConvolutionBackend`; the
+/// oneDNN path is in Conv2D+OneDNN.swift). What follows describes the lowering path.
 ///
 /// Weight `[out, in, k, k]`, bias `[out]`, as PyTorch's `nn.Conv2d`. Forward per group of
 /// images: `col[in*k*k, positions]` then `y = W · col + b`. Backward needs `col` again: small
@@ -42,10 +44,25 @@ public final class Conv2D: Layer {
     /// path); setting it also turns keeping the lowered matrix off.
     var imagesPerGEMM: Int?
 
+    /// Which kernels compute this layer: by default what measured faster for its shape,
+    /// unless `GLYPHSIM_CONV_BACKEND` says otherwise.
+    public var backend: ConvolutionBackend
+    /// With the oneDNN backend, whether oneDNN computes the input gradient; otherwise the whole
+    /// backward pass is the lowering path's. oneDNN pads the input channels of its gradient to
+    /// a full vector (16): for a first layer with 1 channel that is 16x the work.
+    public var oneDNNInputGradient: Bool
+    /// With the oneDNN backend and `oneDNNInputGradient`, whether oneDNN also computes the
+    /// weight gradient; otherwise lowering + OpenBLAS does (the notes found that faster on an
+    /// AVX2-only machine; here oneDNN's was faster).
+    public var oneDNNWeightGradient: Bool
+
     /// The training-mode input, kept for backward; nil after inference or backward.
-    private var cachedInput: Tensor?
+    var cachedInput: Tensor?
     /// The whole batch's lowered matrix `[rows, images * positions]` when small enough to keep.
     private var keptLowered: [Float]?
+    /// oneDNN passes by `[height, width, images per call]` (batch sizes differ between
+    /// training and validation; the last chunk of a batch may be smaller).
+    var oneDNNPasses: [[Int]: OneDNNConvolution] = [:]
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
                 useBias: Bool = true, weightInitializer: Initializer = .heNormal,
@@ -55,6 +72,11 @@ public final class Conv2D: Layer {
         self.kernelSize = kernelSize
         self.stride = stride
         self.padding = padding
+        backend = ConvolutionBackend.environmentOverride
+            ?? ConvolutionBackend.preferred(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
+        oneDNNInputGradient = ConvolutionBackend.prefersOneDNNInputGradient(inChannels: inChannels)
+        oneDNNWeightGradient = ConvolutionBackend.prefersOneDNNWeightGradient(
+            inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
         var generator = SeededGenerator(seed: 0)
         let fanIn = inChannels * kernelSize * kernelSize, fanOut = outChannels * kernelSize * kernelSize
         weight = Parameter(name: "weight", shape: [outChannels, inChannels, kernelSize, kernelSize],
@@ -74,7 +96,7 @@ public final class Conv2D: Layer {
 
     public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
 
-    private func geometry(for shape: [Int]) throws -> ConvGeometry {
+    func geometry(for shape: [Int]) throws -> ConvGeometry {
         let expected = "[N, \(inChannels), H, W] with H, W >= \(padding == .valid ? kernelSize : 1)"
         guard kernelSize > 0, stride > 0 else {
             throw EngineError.invalidArgument("\(name): kernel size and stride must be positive")
@@ -102,6 +124,7 @@ public final class Conv2D: Layer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let g = try geometry(for: input.shape)
+        if backend == .onednn { return try oneDNNForward(input, geometry: g, training: training) }
         let n = input.shape[0], o = outChannels, k = g.rows, p = g.positions
         let keep = training && imagesPerGEMM == nil && k * n * p <= Conv2D.maxKeptLoweredFloats
         let group = keep ? n : groupSize(images: n, geometry: g)
@@ -150,7 +173,7 @@ public final class Conv2D: Layer {
     }
 
     /// Lowers `count` consecutive images into `col[rows, count * positions]`.
-    private static func lower(_ g: ConvGeometry, images: UnsafePointer<Float>, count: Int,
+    static func lower(_ g: ConvGeometry, images: UnsafePointer<Float>, count: Int,
                               into col: UnsafeMutablePointer<Float>) {
         let rows = g.rows, p = g.positions, cols = count * p
         parallelFor(count * rows) { t in
@@ -169,6 +192,11 @@ public final class Conv2D: Layer {
                                             got: outputGradient.shape)
         }
         cachedInput = nil
+        if backend == .onednn && oneDNNInputGradient {
+            let inputGradient = try oneDNNBackward(outputGradient, input: input, geometry: g)
+            accumulateBiasGradient(outputGradient, images: n, positions: p)
+            return inputGradient
+        }
         // The kept lowered matrix (whole batch, one group) or a fresh per-group buffer.
         let kept = keptLowered != nil && keptLowered!.count == k * n * p
         var lowered = kept ? keptLowered! : []
@@ -229,6 +257,13 @@ public final class Conv2D: Layer {
             }
         }}}}}}
 
+        accumulateBiasGradient(outputGradient, images: n, positions: p)
+        return inputGradient
+    }
+
+    /// `db[oc] += Σ dy[image, oc, :]`.
+    func accumulateBiasGradient(_ outputGradient: Tensor, images n: Int, positions p: Int) {
+        let o = outChannels
         if let bias {
             outputGradient.withUnsafeBufferPointer { dy in
             bias.gradient.withUnsafeMutableBufferPointer { db in
@@ -242,6 +277,5 @@ public final class Conv2D: Layer {
                 }
             }}
         }
-        return inputGradient
     }
 }

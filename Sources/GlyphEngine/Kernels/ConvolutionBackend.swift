@@ -1,0 +1,36 @@
+import Foundation
+
+/// How `Conv2D` computes: lowering to matrix products (im2col + OpenBLAS, the portable
+/// reference) or oneDNN's convolution kernels (faster on large layers, see
+/// /work/shared/notes/cpu-backends.md).
+///
+/// Each layer picks its default from its shape (`preferred(for:)`); the environment variable
+/// `GLYPHSIM_CONV_BACKEND=im2col|onednn` overrides that for every layer (tests, benchmarks).
+public enum ConvolutionBackend: String, Sendable, CaseIterable {
+    case im2col
+    case onednn
+
+    /// The override from `GLYPHSIM_CONV_BACKEND`, if set to a known backend.
+    public static var environmentOverride: ConvolutionBackend? {
+        ProcessInfo.processInfo.environment["GLYPHSIM_CONV_BACKEND"].flatMap { ConvolutionBackend(rawValue: $0.lowercased()) }
+    }
+
+    /// The backend that measured faster for a layer of this shape: oneDNN for every layer of
+    /// Koch's tower and of Conv-4@28 (forward; training with the rules below).
+    static func preferred(inChannels: Int, outChannels: Int, kernelSize: Int) -> ConvolutionBackend {
+        .onednn
+    }
+
+    /// Whether oneDNN's backward-data beats lowering: not with few input channels, which its
+    /// kernels pad to 16 (Koch's first layer: 255 ms per 13 images against a few ms).
+    static func prefersOneDNNInputGradient(inChannels: Int) -> Bool {
+        inChannels >= 8
+    }
+
+    /// Whether oneDNN's backward-weights beat lowering + OpenBLAS for this shape: on this
+    /// machine (AVX-512 kernels) they did for every layer oneDNN computes the input gradient
+    /// of (Koch training 1.13x, Conv-4@28 1.28x over lowering's weight gradient).
+    static func prefersOneDNNWeightGradient(inChannels: Int, outChannels: Int, kernelSize: Int) -> Bool {
+        true
+    }
+}

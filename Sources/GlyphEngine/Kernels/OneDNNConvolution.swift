@@ -1,0 +1,121 @@
+import CDNNL
+
+/// The oneDNN passes of one convolution shape for one number of images: forward,
+/// backward-data and (optionally) backward-weights, over plain NCHW / OIHW buffers.
+///
+/// The backward passes are created on first use (inference never needs them); every pass
+/// reuses its primitive and its reorder buffers for the life of the layer.
+final class OneDNNConvolution {
+    let images: Int
+    private let geometry: ConvGeometry
+    private let outChannels: Int
+    private let hasBias: Bool
+    private let label: String
+    private let forwardPass: OneDNNPrimitive
+    private var backwardDataPass: OneDNNPrimitive?
+    private var backwardWeightsPass: OneDNNPrimitive?
+
+    private var srcDims: [Int] { [images, geometry.channels, geometry.height, geometry.width] }
+    private var weightDims: [Int] { [outChannels, geometry.channels, geometry.kernel, geometry.kernel] }
+    private var dstDims: [Int] { [images, outChannels, geometry.outHeight, geometry.outWidth] }
+    private var strides: [Int64] { OneDNNConvolution.windows(geometry).strides }
+    private var paddingLeft: [Int64] { OneDNNConvolution.windows(geometry).left }
+    private var paddingRight: [Int64] { OneDNNConvolution.windows(geometry).right }
+
+    /// Strides and (top, left) / (bottom, right) padding; the latter is what makes oneDNN's
+    /// output size equal ours.
+    private static func windows(_ g: ConvGeometry) -> (strides: [Int64], left: [Int64], right: [Int64]) {
+        let bottom = max(0, (g.outHeight - 1) * g.stride + g.kernel - g.height - g.padTop)
+        let right = max(0, (g.outWidth - 1) * g.stride + g.kernel - g.width - g.padLeft)
+        return ([Int64(g.stride), Int64(g.stride)], [Int64(g.padTop), Int64(g.padLeft)], [Int64(bottom), Int64(right)])
+    }
+
+    init(label: String, geometry: ConvGeometry, outChannels: Int, hasBias: Bool, images: Int) throws {
+        self.label = label
+        self.geometry = geometry
+        self.outChannels = outChannels
+        self.hasBias = hasBias
+        self.images = images
+        let src = [images, geometry.channels, geometry.height, geometry.width]
+        let wts = [outChannels, geometry.channels, geometry.kernel, geometry.kernel]
+        let dst = [images, outChannels, geometry.outHeight, geometry.outWidth]
+        var anySrc = try OneDNN.descriptor(src, dnnl_format_tag_any)
+        var anyWeights = try OneDNN.descriptor(wts, dnnl_format_tag_any)
+        var anyDst = try OneDNN.descriptor(dst, dnnl_format_tag_any)
+        var biasMD = try OneDNN.descriptor([outChannels], dnnl_x)
+        let (s, pl, pr) = OneDNNConvolution.windows(geometry)
+        var desc = dnnl_convolution_desc_t()
+        try OneDNN.check(hasBias
+            ? dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, dnnl_convolution_direct,
+                                                 &anySrc, &anyWeights, &biasMD, &anyDst, s, pl, pr)
+            : dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, dnnl_convolution_direct,
+                                                 &anySrc, &anyWeights, nil, &anyDst, s, pl, pr),
+            "\(label): describing the forward convolution")
+        var arguments = [(OneDNN.Argument.src, try OneDNN.descriptor(src, dnnl_nchw), false),
+                         (OneDNN.Argument.weights, try OneDNN.descriptor(wts, dnnl_oihw), false)]
+        if hasBias { arguments.append((OneDNN.Argument.bias, biasMD, false)) }
+        arguments.append((OneDNN.Argument.dst, try OneDNN.descriptor(dst, dnnl_nchw), true))
+        forwardPass = try withUnsafePointer(to: &desc) { d in
+            try OneDNNPrimitive(label: "\(label) forward", descriptor: UnsafeRawPointer(d), arguments: arguments)
+        }
+    }
+
+    /// The implementation oneDNN chose for the forward pass (e.g. "jit:avx2").
+    var forwardImplementation: String { forwardPass.descriptor.implementation }
+
+    /// `dst = conv(src, weights) + bias` for `images` images (bias nil when the layer has none).
+    func forward(src: UnsafePointer<Float>, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                 dst: UnsafeMutablePointer<Float>) throws {
+        var buffers = [UnsafeMutableRawPointer(mutating: src), UnsafeMutableRawPointer(mutating: weights)]
+        if hasBias, let bias { buffers.append(UnsafeMutableRawPointer(mutating: bias)) }
+        buffers.append(UnsafeMutableRawPointer(dst))
+        try forwardPass.run(buffers)
+    }
+
+    /// `diffSrc = conv_backward_data(diffDst, weights)`; overwrites `diffSrc`.
+    func backwardData(diffDst: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+                      diffSrc: UnsafeMutablePointer<Float>) throws {
+        if backwardDataPass == nil {
+            var anySrc = try OneDNN.descriptor(srcDims, dnnl_format_tag_any)
+            var anyWeights = try OneDNN.descriptor(weightDims, dnnl_format_tag_any)
+            var anyDst = try OneDNN.descriptor(dstDims, dnnl_format_tag_any)
+            var desc = dnnl_convolution_desc_t()
+            try OneDNN.check(dnnl_convolution_backward_data_desc_init(
+                &desc, dnnl_convolution_direct, &anySrc, &anyWeights, &anyDst, strides, paddingLeft, paddingRight),
+                "\(label): describing the backward-data convolution")
+            let arguments = [(OneDNN.Argument.diffDst, try OneDNN.descriptor(dstDims, dnnl_nchw), false),
+                             (OneDNN.Argument.weights, try OneDNN.descriptor(weightDims, dnnl_oihw), false),
+                             (OneDNN.Argument.diffSrc, try OneDNN.descriptor(srcDims, dnnl_nchw), true)]
+            backwardDataPass = try withUnsafePointer(to: &desc) { d in
+                try OneDNNPrimitive(label: "\(label) backward-data", descriptor: UnsafeRawPointer(d),
+                                    hint: forwardPass.descriptor, arguments: arguments)
+            }
+        }
+        try backwardDataPass!.run([UnsafeMutableRawPointer(mutating: diffDst), UnsafeMutableRawPointer(mutating: weights),
+                                   UnsafeMutableRawPointer(diffSrc)])
+    }
+
+    /// `diffWeights = Σ dy ⊗ x` over the images; overwrites `diffWeights`. (The bias gradient,
+    /// a plain sum, stays with the layer.)
+    func backwardWeights(src: UnsafePointer<Float>, diffDst: UnsafePointer<Float>,
+                         diffWeights: UnsafeMutablePointer<Float>) throws {
+        if backwardWeightsPass == nil {
+            var anySrc = try OneDNN.descriptor(srcDims, dnnl_format_tag_any)
+            var anyWeights = try OneDNN.descriptor(weightDims, dnnl_format_tag_any)
+            var anyDst = try OneDNN.descriptor(dstDims, dnnl_format_tag_any)
+            var desc = dnnl_convolution_desc_t()
+            try OneDNN.check(dnnl_convolution_backward_weights_desc_init(
+                &desc, dnnl_convolution_direct, &anySrc, &anyWeights, nil, &anyDst, strides, paddingLeft, paddingRight),
+                "\(label): describing the backward-weights convolution")
+            let arguments = [(OneDNN.Argument.src, try OneDNN.descriptor(srcDims, dnnl_nchw), false),
+                             (OneDNN.Argument.diffDst, try OneDNN.descriptor(dstDims, dnnl_nchw), false),
+                             (OneDNN.Argument.diffWeights, try OneDNN.descriptor(weightDims, dnnl_oihw), true)]
+            backwardWeightsPass = try withUnsafePointer(to: &desc) { d in
+                try OneDNNPrimitive(label: "\(label) backward-weights", descriptor: UnsafeRawPointer(d),
+                                    hint: forwardPass.descriptor, arguments: arguments)
+            }
+        }
+        try backwardWeightsPass!.run([UnsafeMutableRawPointer(mutating: src), UnsafeMutableRawPointer(mutating: diffDst),
+                                      UnsafeMutableRawPointer(diffWeights)])
+    }
+}

@@ -1,0 +1,114 @@
+/// Conv2D's oneDNN path: forward and backward-data by oneDNN on plain NCHW tensors, the weight
+/// gradient by oneDNN or by lowering + OpenBLAS (`oneDNNWeightGradient`), a few images per call
+/// so that oneDNN's blocked-layout copies stay small.
+extension Conv2D {
+    /// Floats of input plus output one oneDNN call covers (32 MB): bounds the reorder buffers.
+    static let oneDNNChunkFloats = 8 << 20
+
+    /// Images per oneDNN call for this geometry.
+    private func oneDNNChunk(images n: Int, geometry g: ConvGeometry) -> Int {
+        let perImage = max(g.imageSize + outChannels * g.positions, 1)
+        return max(1, min(n, Conv2D.oneDNNChunkFloats / perImage))
+    }
+
+    /// The cached passes for `images` images of this geometry, created on first use.
+    private func oneDNNPasses(images: Int, geometry g: ConvGeometry) throws -> OneDNNConvolution {
+        let key = [g.height, g.width, images]
+        if let passes = oneDNNPasses[key] { return passes }
+        let passes = try OneDNNConvolution(label: name, geometry: g, outChannels: outChannels,
+                                           hasBias: bias != nil, images: images)
+        oneDNNPasses[key] = passes
+        return passes
+    }
+
+    /// Calls `body(first, count, passes)` for consecutive chunks of the batch.
+    private func forEachChunk(images n: Int, geometry g: ConvGeometry,
+                              _ body: (Int, Int, OneDNNConvolution) throws -> Void) throws {
+        let chunk = oneDNNChunk(images: n, geometry: g)
+        var first = 0
+        while first < n {
+            let count = min(chunk, n - first)
+            try body(first, count, try oneDNNPasses(images: count, geometry: g))
+            first += count
+        }
+    }
+
+    func oneDNNForward(_ input: Tensor, geometry g: ConvGeometry, training: Bool) throws -> Tensor {
+        let n = input.shape[0], outSize = outChannels * g.positions
+        cachedInput = training ? input : nil
+        var output = Tensor(shape: [n, outChannels, g.outHeight, g.outWidth]) { _ in }
+        try output.withUnsafeMutableBufferPointer { out in
+        try input.withUnsafeBufferPointer { x in
+        try weight.value.withUnsafeBufferPointer { w in
+        try (bias?.value.scalars ?? []).withUnsafeBufferPointer { b in
+            guard let out = out.baseAddress, let x = x.baseAddress, let w = w.baseAddress else { return }
+            try forEachChunk(images: n, geometry: g) { first, _, passes in
+                try passes.forward(src: x + first * g.imageSize, weights: w, bias: b.baseAddress,
+                                   dst: out + first * outSize)
+            }
+        }}}}
+        return output
+    }
+
+    /// The input gradient; adds the weight gradient (not the bias gradient) into `weight`.
+    func oneDNNBackward(_ outputGradient: Tensor, input: Tensor, geometry g: ConvGeometry) throws -> Tensor {
+        let n = input.shape[0], outSize = outChannels * g.positions
+        var inputGradient = Tensor(shape: input.shape) { _ in }
+        let useOneDNNWeights = oneDNNWeightGradient
+        var weightChunk = [Float](repeating: 0, count: useOneDNNWeights ? weight.value.count : 0)
+        try inputGradient.withUnsafeMutableBufferPointer { dx in
+        try input.withUnsafeBufferPointer { x in
+        try outputGradient.withUnsafeBufferPointer { dy in
+        try weight.value.withUnsafeBufferPointer { w in
+        try weight.gradient.withUnsafeMutableBufferPointer { dw in
+        try weightChunk.withUnsafeMutableBufferPointer { dwChunk in
+            guard let dx = dx.baseAddress, let x = x.baseAddress, let dy = dy.baseAddress,
+                  let w = w.baseAddress, let dw = dw.baseAddress else { return }
+            try forEachChunk(images: n, geometry: g) { first, _, passes in
+                try passes.backwardData(diffDst: dy + first * outSize, weights: w, diffSrc: dx + first * g.imageSize)
+                if useOneDNNWeights, let dwChunk = dwChunk.baseAddress {
+                    try passes.backwardWeights(src: x + first * g.imageSize, diffDst: dy + first * outSize,
+                                               diffWeights: dwChunk)
+                    let count = weight.value.count
+                    for i in 0..<count { dw[i] += dwChunk[i] }
+                }
+            }
+            if !useOneDNNWeights {
+                accumulateWeightGradientByLowering(x: x, dy: dy, images: n, geometry: g, into: dw)
+            }
+        }}}}}}
+        return inputGradient
+    }
+
+    /// `dW += Σ dy · colᵀ`, lowering a group of images at a time (the lowering path's weight
+    /// gradient without its input gradient).
+    private func accumulateWeightGradientByLowering(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, images n: Int,
+                                                    geometry g: ConvGeometry, into dw: UnsafeMutablePointer<Float>) {
+        let o = outChannels, k = g.rows, p = g.positions
+        let perImage = max(k * p, 1)
+        let group = max(1, min(n, max(Conv2D.targetColumns / max(p, 1), Conv2D.targetLoweredFloats / perImage),
+                               Conv2D.maxLoweredFloats / perImage))
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: k * group * p)
+        defer { col.deallocate() }
+        let gathered = UnsafeMutablePointer<Float>.allocate(capacity: group > 1 ? o * group * p : 1)
+        defer { gathered.deallocate() }
+        var first = 0
+        while first < n {
+            let count = min(group, n - first), cols = count * p
+            Conv2D.lower(g, images: x + first * g.imageSize, count: count, into: col)
+            let dyGroup: UnsafePointer<Float>
+            if count == 1 {
+                dyGroup = dy + first * o * p
+            } else {
+                parallelFor(count * o) { t in
+                    let image = t / o, oc = t % o
+                    (gathered + oc * cols + image * p).update(from: dy + ((first + image) * o + oc) * p, count: p)
+                }
+                dyGroup = UnsafePointer(gathered)
+            }
+            gemm(transposeB: true, m: o, n: k, k: cols, a: dyGroup, lda: cols, b: col, ldb: cols,
+                 beta: 1, c: dw, ldc: k)
+            first += count
+        }
+    }
+}
