@@ -54,11 +54,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Input image side (Omniglot's 105 is area-resized). Default: 28 fast, 105 koch.")
     var imageSize: Int?
     @Option(help: "Channels per conv block (fast preset).") var width: Int?
+    @Option(help: "Blocks of the fast preset that end with a 2x2 max-pool, from the first (default 4).") var pools: Int?
     @Option(help: "Embedding size (default 128 fast, 4096 koch).") var embeddingSize: Int?
     @Option(help: "Embedding normalization: l2 or none (default l2 fast, none koch).")
     var normalization: ModelConfig.Normalization?
     @Option(name: .customLong("augment"), help: "Koch's random affine distortion: on or off.")
     var augmentText: String = "on"
+    @Option(name: .customLong("rotate-characters"),
+            help: "Class augmentation: each training character turned 90, 180 and 270 degrees as three new characters: on or off (default: off).")
+    var rotateCharactersText: String?
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
     @Option(help: "Splits: seed (background 80/20 by character; evaluation = test) or koch (by drawer).")
     var splits: SplitScheme = .seed
@@ -67,18 +71,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Images per epoch (default: the training split's size).") var imagesPerEpoch: Int?
 
     func makeConfig() throws -> TrainingConfig {
+        // The preset's defaults (TrainingConfig.init(model:epochs:)); options given here override them.
         var config = TrainingConfig(model: ModelConfig(preset: preset, imageSize: imageSize, width: width,
-                                                       embeddingSize: embeddingSize, normalization: normalization))
-        config.loss = loss ?? (preset == .koch ? .contrastive : .triplet)
-        config.epochs = epochs
+                                                       embeddingSize: embeddingSize, normalization: normalization,
+                                                       pools: pools),
+                                    epochs: epochs)
+        if let loss { config.loss = loss }
         config.batchSize = batchSize
-        let seedLike = preset == .koch
-        config.learningRate = lr ?? (seedLike ? 0.01 : 0.1)
+        if let lr { config.learningRate = lr }
         config.optimizer = optimizer
-        config.momentum = momentum ?? (seedLike ? 0 : 0.9)
+        if let momentum { config.momentum = momentum }
         config.nesterov = nesterov
         config.weightDecay = weightDecay
-        config.schedule = try LearningRateSchedule.parse(schedule ?? (seedLike ? "constant" : "cosine"), totalEpochs: epochs)
+        if let schedule { config.schedule = try LearningRateSchedule.parse(schedule, totalEpochs: epochs) }
         config.margin = margin
         config.mining = mining
         config.pairMining = pairMining
@@ -86,17 +91,22 @@ struct TrainCommand: ParsableCommand {
         config.swap = swap
         config.imagesPerCharacter = imagesPerCharacter
         config.negatives = negatives
-        switch augmentText {
-        case "on", "true", "yes": config.augment = true
-        case "off", "false", "no": config.augment = false
-        default: throw ValidationError("--augment takes on or off, not \(augmentText)")
-        }
+        config.augment = try onOff(augmentText, option: "--augment")
+        if let rotateCharactersText { config.rotatedCharacters = try onOff(rotateCharactersText, option: "--rotate-characters") }
         config.seed = seed
         config.splits = splits
         config.earlyStoppingPatience = patience
         config.imagesPerEpoch = imagesPerEpoch
         try config.validate()
         return config
+    }
+
+    func onOff(_ text: String, option: String) throws -> Bool {
+        switch text {
+        case "on", "true", "yes": return true
+        case "off", "false", "no": return false
+        default: throw ValidationError("\(option) takes on or off, not \(text)")
+        }
     }
 
     func run() throws {

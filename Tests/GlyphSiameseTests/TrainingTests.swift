@@ -21,8 +21,12 @@ import Testing
     }
 
     static func config(epochs: Int = 2) -> TrainingConfig {
-        var c = TrainingConfig(model: ModelConfig(preset: .fast, imageSize: 28, width: 32, embeddingSize: 64))
-        c.epochs = epochs
+        var c = TrainingConfig(model: ModelConfig(preset: .fast, imageSize: 28, width: 32, embeddingSize: 64), epochs: epochs)
+        // Contrastive loss over every pair of P x K batches, constant rate: what these tests were written for.
+        c.loss = .contrastive
+        c.schedule = .constant
+        c.negatives = .anywhere
+        c.rotatedCharacters = false
         c.batchSize = 64
         c.imagesPerEpoch = 640
         c.learningRate = 0.05

@@ -26,10 +26,19 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// Size of the embedding; for `fast`, 0 means no final linear layer (the conv features are the embedding).
     public var embeddingSize: Int
     public var normalization: Normalization
+    /// Fast preset: how many of the four blocks end with a 2x2 max-pool, counted from the first
+    /// (nil: all four, Conv-4 as published). With 3 at 28x28 the last block keeps its 3x3 map, so the
+    /// embedding layer sees where strokes lie, for no extra convolution work. Optional so that
+    /// checkpoints saved before it existed still load.
+    public var pools: Int?
+
+    /// Max-pools of the fast preset's blocks.
+    public var poolCount: Int { pools ?? 4 }
 
     public init(preset: Preset, imageSize: Int? = nil, width: Int? = nil, embeddingSize: Int? = nil,
-                normalization: Normalization? = nil) {
+                normalization: Normalization? = nil, pools: Int? = nil) {
         self.preset = preset
+        self.pools = preset == .fast ? pools : nil
         switch preset {
         case .koch:
             self.imageSize = imageSize ?? 105
@@ -48,7 +57,9 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var summary: String {
         switch preset {
         case .koch: return "koch@\(imageSize) (embedding \(embeddingSize), \(normalization.rawValue))"
-        case .fast: return "fast@\(imageSize) (width \(width), embedding \(embeddingSize), \(normalization.rawValue))"
+        case .fast:
+            let poolText = poolCount == 4 ? "" : ", \(poolCount) pools"
+            return "fast@\(imageSize) (width \(width)\(poolText), embedding \(embeddingSize), \(normalization.rawValue))"
         }
     }
 }

@@ -44,8 +44,11 @@ public enum Towers {
             throw SiameseError.invalidConfiguration("the fast preset needs images of at least 16x16, not \(config.imageSize)")
         }
         guard config.width > 0 else { throw SiameseError.invalidConfiguration("width must be positive") }
+        guard (0...4).contains(config.poolCount) else {
+            throw SiameseError.invalidConfiguration("the fast preset has 4 blocks: pools must lie in 0...4, not \(config.poolCount)")
+        }
         var side = config.imageSize
-        for _ in 0..<4 { side /= 2 }
+        for _ in 0..<config.poolCount { side /= 2 }
         let features = config.width * side * side
         return Sequential {
             for block in 0..<4 {
@@ -53,7 +56,7 @@ public enum Towers {
                        padding: .same, useBias: false)
                 BatchNorm2D(channels: config.width)
                 ReLU()
-                MaxPool2D(2)
+                if block < config.poolCount { MaxPool2D(2) }
             }
             Flatten()
             if config.embeddingSize > 0 { Dense(inFeatures: features, outFeatures: config.embeddingSize) }

@@ -39,6 +39,8 @@ public final class Trainer {
     public var logger = Logger(label: "glyphsim.train")
 
     private let train: GlyphDataset
+    /// Images of the training split before class augmentation: the default epoch size.
+    private let trainImagesPerEpoch: Int
     private let validation: GlyphDataset
     private let optimizer: any Optimizer
     private var state = TrainingState()
@@ -49,7 +51,9 @@ public final class Trainer {
         self.config = config
         self.folder = folder
         let side = config.model.imageSize
-        self.train = splits.train.side == side ? splits.train : splits.train.resized(to: side)
+        let train = splits.train.side == side ? splits.train : splits.train.resized(to: side)
+        self.trainImagesPerEpoch = train.imageCount
+        self.train = config.rotatedCharacters == true ? train.withRotatedCharacters() : train
         self.validation = splits.validation.side == side ? splits.validation : splits.validation.resized(to: side)
         guard train.characters.count >= 2, validation.characters.count >= 2 else {
             throw SiameseError.invalidConfiguration("the training and validation splits need at least 2 characters each")
@@ -61,7 +65,7 @@ public final class Trainer {
     }
 
     public var stepsPerEpoch: Int {
-        let images = config.imagesPerEpoch ?? train.imageCount
+        let images = config.imagesPerEpoch ?? trainImagesPerEpoch
         return max(1, (images + config.batchSize - 1) / config.batchSize)
     }
 

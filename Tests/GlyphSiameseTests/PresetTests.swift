@@ -1,0 +1,40 @@
+import Foundation
+import GlyphEngine
+@testable import GlyphSiamese
+import Testing
+
+@Suite struct PresetTests {
+    @Test func fewerPoolsKeepTheLastMap() throws {
+        let conv4 = try Towers.make(ModelConfig(preset: .fast, imageSize: 28, width: 8, embeddingSize: 0))
+        #expect(try conv4.outputShape(for: [2, 1, 28, 28]) == [2, 8])
+        let three = try Towers.make(ModelConfig(preset: .fast, imageSize: 28, width: 8, embeddingSize: 16, pools: 3))
+        #expect(three.layers.filter { $0 is MaxPool2D }.count == 3)
+        #expect(try three.outputShape(for: [2, 1, 28, 28]) == [2, 16])
+        let dense = try #require(three.layers.compactMap { $0 as? Dense }.first)
+        #expect(dense.parameters[0].value.shape.contains(8 * 3 * 3))
+        #expect(throws: SiameseError.self) { try Towers.make(ModelConfig(preset: .fast, pools: 5)) }
+    }
+
+    @Test func configurationsSavedBeforeNewOptionsStillLoad() throws {
+        // A config.json written before `pools` and `rotatedCharacters` existed.
+        var config = TrainingConfig(model: ModelConfig(preset: .fast))
+        config.rotatedCharacters = nil
+        var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as! [String: Any]
+        json.removeValue(forKey: "rotatedCharacters")
+        var model = json["model"] as! [String: Any]
+        model.removeValue(forKey: "pools")
+        json["model"] = model
+        let decoded = try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: json))
+        #expect(decoded.model.poolCount == 4)
+        #expect(decoded.rotatedCharacters == nil)
+    }
+
+    @Test func presetDefaultsFollowTheSeedForKoch() {
+        let koch = TrainingConfig(model: ModelConfig(preset: .koch))
+        #expect(koch.loss == .contrastive && koch.learningRate == 0.01 && koch.momentum == 0)
+        #expect(koch.schedule == .constant && koch.epochs == 20 && koch.batchSize == 256 && koch.optimizer == .sgd)
+        let fast = TrainingConfig(model: ModelConfig(preset: .fast), epochs: 12)
+        #expect(fast.loss == .triplet && fast.mining == .batchAll && fast.negatives == .sameAlphabet)
+        #expect(fast.schedule == .cosine(totalEpochs: 12, minimum: 0))
+    }
+}
