@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight decay.") var weightDecay: Float = 0
     @Option(help: "Learning-rate schedule: constant, exp:RATE (per epoch), step:EPOCHS:FACTOR, cosine[:MIN] (default: cosine fast, constant koch).")
     var schedule: String?
-    @Option(help: "Loss margin (default: 1.0 contrastive; triplet 0.5 with L2-normalized embeddings, else 1.0).")
+    @Option(help: "Loss margin (default: 1.0 contrastive; triplet 0.3 with L2-normalized embeddings, else 1.0).")
     var margin: Float?
     @Option(help: "Contrastive pairs: all (every pair of a P x K batch) or random (independent pairs, as the seed).")
     var pairMining: TrainingConfig.PairMining = .all
