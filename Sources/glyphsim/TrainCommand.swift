@@ -127,6 +127,8 @@ struct TrainCommand: ParsableCommand {
         let splits = makeSplits(background: background, evaluation: evaluation, scheme: config.splits,
                                 validationFraction: config.validationFraction, seed: config.seed)
         let trainer = try Trainer(config: config, splits: splits, folder: folder)
+        // The command prints the trainer's warnings itself (below), once.
+        trainer.logger.logLevel = .error
         if resume != nil { try trainer.resume() } else { try trainer.start() }
         Interruption.install()
 

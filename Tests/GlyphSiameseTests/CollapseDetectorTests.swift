@@ -36,6 +36,29 @@ struct CollapseDetectorTests {
         #expect(detector.observe(converged) == nil)
     }
 
+    /// Statistics logged by `glyphsim train --mining batch-hard --lr 0.1` (margin 0.3) on Omniglot
+    /// as it collapsed (validation pair accuracy 0.75, loss stuck near the margin), and by the
+    /// default batch-all run, which trains.
+    @Test func aMeasuredCollapseIsCaughtAndAHealthyRunIsNot() {
+        let collapsing = LossStatistics(activeFraction: 1, meanPositiveDistance: 0.1485, meanNegativeDistance: 0.1012,
+                                        meanEmbeddingNorm: 1, count: 256)
+        var detector = CollapseDetector(margin: 0.3)
+        #expect(detector.observe(collapsing) == nil)
+        #expect(detector.observe(collapsing) == nil)
+        #expect(detector.observe(collapsing) != nil)
+        let start = LossStatistics(activeFraction: 1, meanPositiveDistance: 0.58, meanNegativeDistance: 0.41,
+                                   meanEmbeddingNorm: 1, count: 256)
+        // Logged by the default run (batch-all, margin 0.3) after 5 steps and in epoch 5.
+        let early = LossStatistics(activeFraction: 0.9033, meanPositiveDistance: 0.591, meanNegativeDistance: 0.701,
+                                   meanEmbeddingNorm: 1, count: 190_000)
+        let training = LossStatistics(activeFraction: 0.0653, meanPositiveDistance: 0.6157, meanNegativeDistance: 1.3818,
+                                      meanEmbeddingNorm: 1, count: 190_000)
+        var quiet = CollapseDetector(margin: 0.3, patience: 1)
+        #expect(quiet.observe(start) == nil)
+        #expect(quiet.observe(early) == nil)
+        #expect(quiet.observe(training) == nil)
+    }
+
     @Test func realLossOnCollapsedEmbeddingsTriggersIt() throws {
         // Every embedding the same point: the triplet loss sits at its margin.
         let x = LossTestSupport.randomEmbeddings(rows: 1, width: 8, seed: 5)
