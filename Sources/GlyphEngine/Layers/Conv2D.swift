@@ -183,7 +183,9 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let input = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
+        // `var`: once `cachedInput` is cleared this is the input's only reference, which the
+        // oneDNN path may overwrite with the input gradient (see `oneDNNBackward`).
+        guard var input = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
         let g = try geometry(for: input.shape)
         let n = input.shape[0], o = outChannels, k = g.rows, p = g.positions, c = inChannels
         let expected = [n, o, g.outHeight, g.outWidth]
@@ -193,8 +195,7 @@ public final class Conv2D: Layer {
         }
         cachedInput = nil
         if backend == .onednn && oneDNNInputGradient {
-            var consumed = input  // with `cachedInput` cleared, the only reference (see oneDNNBackward)
-            let inputGradient = try oneDNNBackward(outputGradient, consuming: &consumed, geometry: g)
+            let inputGradient = try oneDNNBackward(outputGradient, consuming: &input, geometry: g)
             accumulateBiasGradient(outputGradient, images: n, positions: p)
             return inputGradient
         }
