@@ -131,6 +131,21 @@ func matchesTorchOptim(_ name: String, steps: Int) throws {
     expectClose(w.value.scalars + b.value.scalars, expected, tolerance: 2e-6)
 }
 
+/// State created up front (`allocateState`, as the trainer does) gives the same steps.
+@Test(arguments: ["sgd", "sgdMomentum", "sgdNesterovDecay", "adamDecay", "adamW"])
+func allocatingStateFirstChangesNoStep(_ name: String) throws {
+    let (w, b) = referenceParameters()
+    let make = try #require(referenceOptimizers[name])
+    let optimizer = make()
+    optimizer.allocateState(for: [w, b])
+    for _ in 0..<3 {
+        setReferenceGradients(w, b)
+        optimizer.step([w, b])
+    }
+    let expected = try #require(torchReference["\(name).3"])
+    expectClose(w.value.scalars + b.value.scalars, expected, tolerance: 2e-6)
+}
+
 // MARK: - State for resuming
 
 @Test(arguments: ["sgdMomentum", "sgdNesterovDecay", "adamDecay", "adamW"])

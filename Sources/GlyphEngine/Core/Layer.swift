@@ -20,11 +20,20 @@ public protocol Layer: AnyObject {
     func outputShape(for inputShape: [Int]) throws -> [Int]
     func forward(_ input: Tensor, training: Bool) throws -> Tensor
     func backward(_ outputGradient: Tensor) throws -> Tensor
+    /// `backward` for a caller that discards the input gradient (the first layer of a model):
+    /// adds the parameter gradients and releases the forward pass's cache like `backward`, but
+    /// a layer may skip computing the input gradient (Koch's first convolution: as many FLOPs
+    /// as its weight gradient). The default calls `backward` and drops its result.
+    func accumulateParameterGradients(_ outputGradient: Tensor) throws
 }
 
 extension Layer {
     public var parameters: [Parameter] { [] }
     public var buffers: [Parameter] { [] }
+
+    public func accumulateParameterGradients(_ outputGradient: Tensor) throws {
+        _ = try backward(outputGradient)
+    }
 
     /// Inference: `layer(x)` is `forward(x, training: false)`.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {

@@ -21,73 +21,53 @@ public enum LayerBuilder {
 /// ```
 ///
 /// A Siamese network is one `Sequential` applied to every image of a batch: a pair or a
-/// triplet is just a batch of 2 or 3 images run through the same weights.
+/// triplet is just a batch of 2 or 3 images run through the same weights. A `Checkpointed`
+/// block inside runs a few images at a time and recomputes its activations in backward.
 public final class Sequential: Layer {
+    /// Every layer, in order, with `Checkpointed` blocks opened up: indices (and so parameter
+    /// names and the architecture text) are the same with or without checkpointing.
     public let layers: [any Layer]
-    /// The order `forward` runs the layers in (`backward` runs it reversed): `layers`' order,
-    /// except that a ReLU directly followed by a max-pool runs after the pool. Max-pooling
-    /// commutes with any increasing function, so outputs and gradients are the same, and the
-    /// ReLU then touches (and keeps a mask for) a quarter of the values.
-    private let executionOrder: [Int]
+    /// What runs: `layers`, except that a checkpointed block runs as one unit (see `LayerChain`
+    /// for the order).
+    private let chain: LayerChain
 
     /// Names every parameter and buffer `<layer index>.<name>` (nested models nest the
-    /// prefix), the way PyTorch names an `nn.Sequential`'s state, so checkpoints line up.
+    /// prefix), the way PyTorch names an `nn.Sequential`'s state, so checkpoints line up. The
+    /// layers of a `Checkpointed` block count as layers of this model, so wrapping a block
+    /// changes no name.
     public init(_ layers: [any Layer]) {
         _ = ComputeThreads.count  // thread count and allocator tuning are set before the first step
-        self.layers = layers
-        self.executionOrder = Sequential.executionOrder(for: layers)
-        for (index, layer) in layers.enumerated() {
+        self.layers = layers.flatMap { ($0 as? Checkpointed)?.layers ?? [$0] }
+        self.chain = LayerChain(layers)
+        for (index, layer) in self.layers.enumerated() {
             for p in layer.parameters + layer.buffers { p.name = "\(index).\(p.name)" }
         }
     }
-    public convenience init(@LayerBuilder _ build: () -> [any Layer]) { self.init(build()) }
+    public convenience init(@LayerBuilder _ build: () throws -> [any Layer]) rethrows { self.init(try build()) }
 
     public var name: String { "Sequential(\(layers.map(\.name).joined(separator: ", ")))" }
+
+    /// The blocks that run chunk by chunk (their layers are also in `layers`).
+    public var checkpointedBlocks: [Checkpointed] { chain.layers.compactMap { $0 as? Checkpointed } }
 
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
     public var buffers: [Parameter] { layers.flatMap(\.buffers) }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
-        try layers.reduce(inputShape) { try $1.outputShape(for: $0) }
+        try chain.outputShape(for: inputShape)
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
-        var x = input
-        for layer in executionOrder.map({ layers[$0] }) {
-            if let elementwise = layer as? any InPlaceLayer {
-                try elementwise.forward(inPlace: &x, training: training)
-            } else {
-                x = try layer.forward(x, training: training)
-            }
-        }
-        return x
+        try chain.forward(input, training: training)
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        var g = outputGradient
-        for layer in executionOrder.reversed().map({ layers[$0] }) {
-            if let elementwise = layer as? any InPlaceLayer {
-                try elementwise.backward(inPlace: &g)
-            } else {
-                g = try layer.backward(g)
-            }
-        }
-        return g
+        try chain.backward(outputGradient)
     }
 
-    /// Swaps every `ReLU, MaxPool2D` pair (see `executionOrder`).
-    private static func executionOrder(for layers: [any Layer]) -> [Int] {
-        var order = Array(layers.indices)
-        var i = 0
-        while i + 1 < order.count {
-            if layers[order[i]] is ReLU && layers[order[i + 1]] is MaxPool2D {
-                order.swapAt(i, i + 1)
-                i += 2
-            } else {
-                i += 1
-            }
-        }
-        return order
+    /// The training step's backward pass: the model's input gradient is not computed.
+    public func accumulateParameterGradients(_ outputGradient: Tensor) throws {
+        try chain.accumulateParameterGradients(outputGradient)
     }
 
     public func zeroGradients() {

@@ -51,38 +51,75 @@ extension Conv2D {
     }
 
     /// The input gradient; adds the weight gradient (not the bias gradient) into `weight`.
-    func oneDNNBackward(_ outputGradient: Tensor, input: Tensor, geometry g: ConvGeometry) throws -> Tensor {
+    ///
+    /// With oneDNN's weight gradient, each chunk's input is last read by its weight gradient,
+    /// so the chunk's input gradient (same shape) overwrites it: `input` becomes the input
+    /// gradient, and no second tensor of the input's size is allocated (151 MB for Koch's conv2
+    /// at 256 images). When the caller still shares `input`'s storage, copy-on-write copies it
+    /// first, so the caller's tensor never changes. With the weight gradient by lowering (it
+    /// reads the whole input after the loop) the input gradient is a new tensor.
+    func oneDNNBackward(_ outputGradient: Tensor, consuming input: inout Tensor, geometry g: ConvGeometry) throws -> Tensor {
         let n = input.shape[0], outSize = outChannels * g.positions
-        var inputGradient = Tensor(shape: input.shape) { _ in }
         let useOneDNNWeights = oneDNNWeightGradient
-        var weightChunk = [Float](repeating: 0, count: useOneDNNWeights ? weight.value.count : 0)
-        try inputGradient.withUnsafeMutableBufferPointer { dx in
-        try input.withUnsafeBufferPointer { x in
+        if !useOneDNNWeights {
+            var inputGradient = Tensor(shape: input.shape) { _ in }
+            try inputGradient.withUnsafeMutableBufferPointer { dx in
+            try input.withUnsafeBufferPointer { x in
+            try outputGradient.withUnsafeBufferPointer { dy in
+            try weight.value.withUnsafeBufferPointer { w in
+            try weight.gradient.withUnsafeMutableBufferPointer { dw in
+                guard let dx = dx.baseAddress, let x = x.baseAddress, let dy = dy.baseAddress,
+                      let w = w.baseAddress, let dw = dw.baseAddress else { return }
+                try forEachChunk(images: n, geometry: g) { first, _, passes in
+                    try passes.backwardData(diffDst: dy + first * outSize, weights: w, diffSrc: dx + first * g.imageSize)
+                }
+                accumulateWeightGradientByLowering(x: x, dy: dy, images: n, geometry: g, into: dw)
+            }}}}}
+            return inputGradient
+        }
+        let count = weight.value.count
+        var weightChunk = [Float](repeating: 0, count: count)
+        try input.withUnsafeMutableBufferPointer { x in
         try outputGradient.withUnsafeBufferPointer { dy in
         try weight.value.withUnsafeBufferPointer { w in
         try weight.gradient.withUnsafeMutableBufferPointer { dw in
         try weightChunk.withUnsafeMutableBufferPointer { dwChunk in
-            guard let dx = dx.baseAddress, let x = x.baseAddress, let dy = dy.baseAddress,
-                  let w = w.baseAddress, let dw = dw.baseAddress else { return }
+            guard let x = x.baseAddress, let dy = dy.baseAddress, let w = w.baseAddress,
+                  let dw = dw.baseAddress, let dwChunk = dwChunk.baseAddress else { return }
             try forEachChunk(images: n, geometry: g) { first, _, passes in
-                try passes.backwardData(diffDst: dy + first * outSize, weights: w, diffSrc: dx + first * g.imageSize)
-                if useOneDNNWeights, let dwChunk = dwChunk.baseAddress {
-                    try passes.backwardWeights(src: x + first * g.imageSize, diffDst: dy + first * outSize,
-                                               diffWeights: dwChunk)
-                    let count = weight.value.count
-                    for i in 0..<count { dw[i] += dwChunk[i] }
-                }
+                let chunkInput = x + first * g.imageSize, chunkGradient = dy + first * outSize
+                try passes.backwardWeights(src: chunkInput, diffDst: chunkGradient, diffWeights: dwChunk)
+                for i in 0..<count { dw[i] += dwChunk[i] }
+                try passes.backwardData(diffDst: chunkGradient, weights: w, diffSrc: chunkInput)
             }
-            if !useOneDNNWeights {
-                accumulateWeightGradientByLowering(x: x, dy: dy, images: n, geometry: g, into: dw)
-            }
-        }}}}}}
+        }}}}}
+        let inputGradient = input
+        input = Tensor(zeros: [0])  // drop this function's reference: the caller's tensor is gone
         return inputGradient
+    }
+
+    /// `dW += Σ dy · colᵀ` by oneDNN's backward-weights pass, chunk by chunk (no input gradient).
+    func oneDNNWeightGradientOnly(_ outputGradient: Tensor, input: Tensor, geometry g: ConvGeometry) throws {
+        let n = input.shape[0], outSize = outChannels * g.positions
+        let count = weight.value.count
+        var weightChunk = [Float](repeating: 0, count: count)
+        try input.withUnsafeBufferPointer { x in
+        try outputGradient.withUnsafeBufferPointer { dy in
+        try weight.gradient.withUnsafeMutableBufferPointer { dw in
+        try weightChunk.withUnsafeMutableBufferPointer { dwChunk in
+            guard let x = x.baseAddress, let dy = dy.baseAddress, let dw = dw.baseAddress,
+                  let dwChunk = dwChunk.baseAddress else { return }
+            try forEachChunk(images: n, geometry: g) { first, _, passes in
+                try passes.backwardWeights(src: x + first * g.imageSize, diffDst: dy + first * outSize,
+                                           diffWeights: dwChunk)
+                for i in 0..<count { dw[i] += dwChunk[i] }
+            }
+        }}}}
     }
 
     /// `dW += Σ dy · colᵀ`, lowering a group of images at a time (the lowering path's weight
     /// gradient without its input gradient).
-    private func accumulateWeightGradientByLowering(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, images n: Int,
+    func accumulateWeightGradientByLowering(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, images n: Int,
                                                     geometry g: ConvGeometry, into dw: UnsafeMutablePointer<Float>) {
         let o = outChannels, k = g.rows, p = g.positions
         let perImage = max(k * p, 1)

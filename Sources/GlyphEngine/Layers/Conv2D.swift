@@ -183,7 +183,9 @@ public final class Conv2D: Layer {
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
-        guard let input = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
+        // `var`: once `cachedInput` is cleared this is the input's only reference, which the
+        // oneDNN path may overwrite with the input gradient (see `oneDNNBackward`).
+        guard var input = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
         let g = try geometry(for: input.shape)
         let n = input.shape[0], o = outChannels, k = g.rows, p = g.positions, c = inChannels
         let expected = [n, o, g.outHeight, g.outWidth]
@@ -193,7 +195,7 @@ public final class Conv2D: Layer {
         }
         cachedInput = nil
         if backend == .onednn && oneDNNInputGradient {
-            let inputGradient = try oneDNNBackward(outputGradient, input: input, geometry: g)
+            let inputGradient = try oneDNNBackward(outputGradient, consuming: &input, geometry: g)
             accumulateBiasGradient(outputGradient, images: n, positions: p)
             return inputGradient
         }
@@ -259,6 +261,32 @@ public final class Conv2D: Layer {
 
         accumulateBiasGradient(outputGradient, images: n, positions: p)
         return inputGradient
+    }
+
+    /// The weight and bias gradients without the input gradient (a model's first layer: for
+    /// Koch's conv1 that skips a GEMM as large as the weight gradient's, and col2im).
+    public func accumulateParameterGradients(_ outputGradient: Tensor) throws {
+        guard let input = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
+        let g = try geometry(for: input.shape)
+        let n = input.shape[0]
+        let expected = [n, outChannels, g.outHeight, g.outWidth]
+        guard outputGradient.shape == expected else {
+            throw EngineError.shapeMismatch(layer: name, expected: "output gradient \(expected)",
+                                            got: outputGradient.shape)
+        }
+        cachedInput = nil
+        keptLowered = nil
+        if backend == .onednn && oneDNNInputGradient && oneDNNWeightGradient {
+            try oneDNNWeightGradientOnly(outputGradient, input: input, geometry: g)
+        } else {
+            input.withUnsafeBufferPointer { x in
+            outputGradient.withUnsafeBufferPointer { dy in
+            weight.gradient.withUnsafeMutableBufferPointer { dw in
+                guard let x = x.baseAddress, let dy = dy.baseAddress, let dw = dw.baseAddress else { return }
+                accumulateWeightGradientByLowering(x: x, dy: dy, images: n, geometry: g, into: dw)
+            }}}
+        }
+        accumulateBiasGradient(outputGradient, images: n, positions: g.positions)
     }
 
     /// `db[oc] += Σ dy[image, oc, :]`.

@@ -33,6 +33,12 @@ public final class Adam: Optimizer {
         self.decoupledWeightDecay = decoupledWeightDecay
     }
 
+    public func allocateState(for parameters: [Parameter]) {
+        for p in parameters where p.isTrainable && p.gradient.count == p.value.count {
+            _ = states.slots(for: p, slotCount: 2)
+        }
+    }
+
     public func step(_ parameters: [Parameter]) {
         stepCount += 1
         let t = Double(stepCount)

@@ -40,6 +40,13 @@ public final class SGD: Optimizer {
         }
     }
 
+    public func allocateState(for parameters: [Parameter]) {
+        guard keepsMomentum else { return }
+        for p in parameters where p.isTrainable && p.gradient.count == p.value.count {
+            _ = states.slots(for: p, slotCount: 1)
+        }
+    }
+
     /// Plain SGD: one pass, no state.
     private func update(_ p: Parameter, lr: Float, wd: Float) {
         p.gradient.withUnsafeBufferPointer { g in

@@ -62,6 +62,7 @@ public struct TrainingBenchmark {
         // Random non-zero input in [0, 1), like a glyph's ink after augmentation.
         let input = Tensor(shape: [n, 1, side, side], scalars: (0..<(n * side * side)).map { _ in generator.nextUniform() })
         let optimizer = SGD(learningRate: 0.001, momentum: 0.9)
+        optimizer.allocateState(for: tower.parameters)
         let dissimilar = (0..<(n / 2)).map { $0 % 2 == 1 }
 
         func step() throws {
@@ -73,7 +74,7 @@ public struct TrainingBenchmark {
             let output = mode == .contrastive
                 ? try ContrastiveLoss(margin: 1)(embeddings: embeddings, dissimilar: dissimilar)
                 : try TripletLoss(margin: 1)(tripletEmbeddings: embeddings)
-            _ = try tower.backward(output.gradient)
+            try tower.accumulateParameterGradients(output.gradient)
             optimizer.step(tower.parameters)
             tower.zeroGradients()
         }

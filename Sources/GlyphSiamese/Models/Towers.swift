@@ -9,6 +9,9 @@ public enum Towers {
         }
     }
 
+    /// Images per chunk of the Koch tower's checkpointed first block.
+    static let kochCheckpointChunk = 32
+
     /// Koch et al. (2015), Figure 4, with their initialization: conv weights N(0, 0.01),
     /// biases N(0.5, 0.01), dense weights N(0, 0.2). The seed report used this tower.
     static func koch(_ config: ModelConfig) throws -> Sequential {
@@ -17,10 +20,15 @@ public enum Towers {
         }
         let convWeight = Initializer.normal(mean: 0, std: 0.01)
         let convBias = Initializer.normal(mean: 0.5, std: 0.01)
-        return Sequential {
-            Conv2D(inChannels: 1, outChannels: 64, kernelSize: 10, weightInitializer: convWeight, biasInitializer: convBias)
-            ReLU()
-            MaxPool2D(2)
+        return try Sequential {
+            // The first block has the largest activations (604 MB of conv1 output at 256 images):
+            // it runs a chunk of images at a time and recomputes them in backward (see
+            // `Checkpointed`; names and checkpoints are the plain tower's).
+            try Checkpointed(imagesPerChunk: kochCheckpointChunk) {
+                Conv2D(inChannels: 1, outChannels: 64, kernelSize: 10, weightInitializer: convWeight, biasInitializer: convBias)
+                ReLU()
+                MaxPool2D(2)
+            }
             Conv2D(inChannels: 64, outChannels: 128, kernelSize: 7, weightInitializer: convWeight, biasInitializer: convBias)
             ReLU()
             MaxPool2D(2)

@@ -61,6 +61,7 @@ public final class Trainer {
         self.model = try SiameseModel(config: config.model, seed: config.seed)
         optimizer = config.optimizer.make(learningRate: config.learningRate, momentum: config.momentum,
                                           nesterov: config.nesterov, weightDecay: config.weightDecay)
+        optimizer.allocateState(for: model.tower.parameters)  // below the activations in the heap
         self.log = TrainingLog(url: folder.file(RunFolder.logFile))
     }
 
@@ -138,7 +139,7 @@ public final class Trainer {
                 guard output.loss.isFinite, output.gradient.isFinite else {
                     throw SiameseError.nonFiniteLoss(step: state.step + 1, epoch: epoch + 1, value: output.loss)
                 }
-                _ = try model.tower.backward(output.gradient)
+                try model.tower.accumulateParameterGradients(output.gradient)
                 optimizer.step(model.tower.parameters)
                 model.tower.zeroGradients()
 
