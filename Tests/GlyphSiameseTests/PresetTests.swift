@@ -36,5 +36,8 @@ import Testing
         let fast = TrainingConfig(model: ModelConfig(preset: .fast), epochs: 12)
         #expect(fast.loss == .triplet && fast.mining == .batchAll && fast.negatives == .sameAlphabet)
         #expect(fast.schedule == .cosine(totalEpochs: 12, minimum: 0))
+        let fastDefault = TrainingConfig(model: ModelConfig(preset: .fast))
+        #expect(fastDefault.epochs == 30 && fastDefault.learningRate == 0.2 && fastDefault.effectiveMargin == 0.3)
+        #expect(fastDefault.schedule == .cosine(totalEpochs: 30, minimum: 0))
     }
 }
