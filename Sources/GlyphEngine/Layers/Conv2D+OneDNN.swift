@@ -133,16 +133,8 @@ extension Conv2D {
         while first < n {
             let count = min(group, n - first), cols = count * p
             Conv2D.lower(g, images: x + first * g.imageSize, count: count, into: col)
-            let dyGroup: UnsafePointer<Float>
-            if count == 1 {
-                dyGroup = dy + first * o * p
-            } else {
-                parallelFor(count * o) { t in
-                    let image = t / o, oc = t % o
-                    (gathered + oc * cols + image * p).update(from: dy + ((first + image) * o + oc) * p, count: p)
-                }
-                dyGroup = UnsafePointer(gathered)
-            }
+            let dyGroup = Conv2D.outputGradientMatrix(dy, first: first, count: count, channels: o, pixels: p,
+                                                      scratch: gathered)
             gemm(transposeB: true, m: o, n: k, k: cols, a: dyGroup, lda: cols, b: col, ldb: cols,
                  beta: 1, c: dw, ldc: k)
             first += count

@@ -227,17 +227,8 @@ public final class Conv2D: Layer {
                 let count = min(group, n - first), cols = count * p
                 if !kept { Conv2D.lower(g, images: x + first * g.imageSize, count: count, into: col) }
                 // The output gradient of the group as one [out, cols] matrix.
-                let dyGroup: UnsafePointer<Float>
-                if count == 1 {
-                    dyGroup = dy + first * o * p
-                } else {
-                    parallelFor(count * o) { t in
-                        let image = t / o, oc = t % o
-                        let src = dy + ((first + image) * o + oc) * p
-                        (gathered + oc * cols + image * p).update(from: src, count: p)
-                    }
-                    dyGroup = UnsafePointer(gathered)
-                }
+                let dyGroup = Conv2D.outputGradientMatrix(dy, first: first, count: count, channels: o, pixels: p,
+                                                          scratch: gathered)
                 gemm(transposeB: true, m: o, n: k, k: cols, a: dyGroup, lda: cols, b: col, ldb: cols,
                      beta: 1, c: dw, ldc: k)
                 // The lowered gradient `Wᵀ · dy` goes into the (now consumed) lowered buffer a few
@@ -305,5 +296,21 @@ public final class Conv2D: Layer {
                 }
             }}
         }
+    }
+}
+
+extension Conv2D {
+    /// The output gradient of images `first ..< first + count` as one [channels, count * pixels]
+    /// matrix, the layout the lowered weight-gradient GEMM takes: image-major `dy` itself for one
+    /// image, otherwise gathered into `scratch` (capacity channels * count * pixels).
+    static func outputGradientMatrix(_ dy: UnsafePointer<Float>, first: Int, count: Int, channels o: Int, pixels p: Int,
+                                     scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        if count == 1 { return dy + first * o * p }
+        let cols = count * p
+        parallelFor(count * o) { t in
+            let image = t / o, oc = t % o
+            (scratch + oc * cols + image * p).update(from: dy + ((first + image) * o + oc) * p, count: p)
+        }
+        return UnsafePointer(scratch)
     }
 }
