@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model preset: fast (CPU default) or koch (the seed's network at 105x105).")
     var preset: ModelConfig.Preset = .fast
 
-    @Option(help: "Loss: triplet or contrastive, the seed's eq. (1) (default: triplet fast, contrastive koch).")
+    @Option(help: "Loss: triplet, contrastive (the seed's eq. (1)) or prototypical (each image classified among the batch's characters) (default: triplet fast, contrastive koch).")
     var loss: TrainingConfig.LossKind?
 
     @Option(help: "Epochs (default: 30 fast, 20 koch as the seed).") var epochs: Int?
@@ -43,6 +43,8 @@ struct TrainCommand: ParsableCommand {
     var schedule: String?
     @Option(help: "Loss margin (default: 1.0 contrastive; triplet 0.3 with L2-normalized embeddings, else 1.0).")
     var margin: Float?
+    @Option(help: "Prototypical loss: softmax temperature over squared distances (default 0.1 with L2-normalized embeddings, else 1).")
+    var temperature: Float?
     @Option(help: "Contrastive pairs: all (every pair of a P x K batch) or random (independent pairs, as the seed).")
     var pairMining: TrainingConfig.PairMining = .all
     @Option(help: "Triplet negatives: batch-all, batch-hard, semi-hard or random.")
@@ -55,6 +57,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Input image side (Omniglot's 105 is area-resized). Default: 28 fast, 105 koch.")
     var imageSize: Int?
     @Option(help: "Channels per conv block (fast preset).") var width: Int?
+    @Option(help: "Channels of each of the fast preset's four blocks, comma-separated (e.g. 64,64,128,256); overrides --width.")
+    var widths: String?
     @Option(help: "Blocks of the fast preset that end with a 2x2 max-pool, from the first (default 4).") var pools: Int?
     @Option(help: "Embedding size (default 128 fast, 4096 koch).") var embeddingSize: Int?
     @Option(help: "Embedding normalization: l2 or none (default l2 fast, none koch).")
@@ -75,7 +79,7 @@ struct TrainCommand: ParsableCommand {
         // The preset's defaults (TrainingConfig.init(model:epochs:)); options given here override them.
         var config = TrainingConfig(model: ModelConfig(preset: preset, imageSize: imageSize, width: width,
                                                        embeddingSize: embeddingSize, normalization: normalization,
-                                                       pools: pools),
+                                                       pools: pools, widths: try parseWidths()),
                                     epochs: epochs)
         if let loss { config.loss = loss }
         config.batchSize = batchSize
@@ -86,6 +90,7 @@ struct TrainCommand: ParsableCommand {
         config.weightDecay = weightDecay
         if let schedule { config.schedule = try LearningRateSchedule.parse(schedule, totalEpochs: config.epochs) }
         config.margin = margin
+        config.temperature = temperature
         config.mining = mining
         config.pairMining = pairMining
         config.squaredHinge = squaredHinge
@@ -100,6 +105,15 @@ struct TrainCommand: ParsableCommand {
         config.imagesPerEpoch = imagesPerEpoch
         try config.validate()
         return config
+    }
+
+    func parseWidths() throws -> [Int]? {
+        guard let widths else { return nil }
+        let values = widths.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == 4, let channels = values as? [Int], channels.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--widths takes four positive channel counts separated by commas, not '\(widths)'")
+        }
+        return channels
     }
 
     func onOff(_ text: String, option: String) throws -> Bool {

@@ -15,17 +15,30 @@ import Testing
         #expect(throws: SiameseError.self) { try Towers.make(ModelConfig(preset: .fast, pools: 5)) }
     }
 
+    @Test func blocksCanHaveTheirOwnWidths() throws {
+        let tower = try Towers.make(ModelConfig(preset: .fast, imageSize: 28, embeddingSize: 16, widths: [4, 6, 8, 10]))
+        let convs = tower.layers.compactMap { $0 as? Conv2D }
+        #expect(convs.map { $0.parameters[0].value.shape } == [[4, 1, 3, 3], [6, 4, 3, 3], [8, 6, 3, 3], [10, 8, 3, 3]])
+        #expect(try tower.outputShape(for: [2, 1, 28, 28]) == [2, 16])
+        #expect(ModelConfig(preset: .fast, widths: [4, 6, 8, 10]).summary.contains("widths 4-6-8-10"))
+        #expect(throws: SiameseError.self) { try Towers.make(ModelConfig(preset: .fast, widths: [4, 6, 8])) }
+        #expect(throws: SiameseError.self) { try Towers.make(ModelConfig(preset: .fast, widths: [4, 0, 8, 8])) }
+    }
+
     @Test func configurationsSavedBeforeNewOptionsStillLoad() throws {
-        // A config.json written before `pools` and `rotatedCharacters` existed.
+        // A config.json written before `pools`, `widths`, `temperature` and `rotatedCharacters` existed.
         var config = TrainingConfig(model: ModelConfig(preset: .fast))
         config.rotatedCharacters = nil
         var json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(config)) as! [String: Any]
         json.removeValue(forKey: "rotatedCharacters")
+        json.removeValue(forKey: "temperature")
         var model = json["model"] as! [String: Any]
         model.removeValue(forKey: "pools")
+        model.removeValue(forKey: "widths")
         json["model"] = model
         let decoded = try JSONDecoder().decode(TrainingConfig.self, from: JSONSerialization.data(withJSONObject: json))
-        #expect(decoded.model.poolCount == 4)
+        #expect(decoded.model.poolCount == 4 && decoded.model.blockWidths == [64, 64, 64, 64])
+        #expect(decoded.temperature == nil && decoded.effectiveTemperature == 0.1)
         #expect(decoded.rotatedCharacters == nil)
     }
 

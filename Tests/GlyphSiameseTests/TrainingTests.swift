@@ -45,11 +45,13 @@ import Testing
         return try text.split(separator: "\n").map { try JSONDecoder().decode(LogRow.self, from: Data($0.utf8)).loss }
     }
 
-    @Test func shortTrainingRaisesValidationAccuracyWellAboveChance() throws {
+    @Test(arguments: TrainingConfig.LossKind.allCases)
+    func shortTrainingRaisesValidationAccuracyWellAboveChance(loss: TrainingConfig.LossKind) throws {
         let splits = try Self.smallSplits()
         let f = folder("learn")
         defer { try? FileManager.default.removeItem(at: f.url) }
         var config = Self.config(epochs: 3)
+        config.loss = loss
         config.imagesPerEpoch = 1280
         let trainer = try Trainer(config: config, splits: splits, folder: f)
         try trainer.start()

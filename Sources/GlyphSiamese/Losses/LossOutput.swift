@@ -20,9 +20,12 @@ public struct LossOutput: Sendable {
 /// Figures that show whether a metric-learning run is healthy or has collapsed.
 ///
 /// For the contrastive loss, "positive" means the similar pairs and "negative" the
-/// dissimilar ones; for a triplet loss, D(a,p) and D(a,n) of the triplets scored.
+/// dissimilar ones; for a triplet loss, D(a,p) and D(a,n) of the triplets scored; for the
+/// prototypical loss, each query's distance to its own character's prototype and to the others'.
 public struct LossStatistics: Sendable, Codable, Equatable {
-    /// Fraction of the pairs or triplets with a non-zero loss (they alone move the weights).
+    /// Fraction of the pairs or triplets with a non-zero loss (they alone move the weights);
+    /// for the prototypical loss, whose every term is non-zero, the fraction of queries
+    /// nearer another character's prototype than their own.
     public var activeFraction: Float
     /// Mean distance of the similar pairs, or mean D(anchor, positive).
     public var meanPositiveDistance: Float

@@ -76,7 +76,8 @@ public func mineTriplets(distances: [Float], labels: [Int], count n: Int, margin
             for j in negatives where distances[row + j] < distances[row + hardestNegative] { hardestNegative = j }
             triplets.append((a, hardestPositive, hardestNegative))
         case .batchAll:
-            triplets.reserveCapacity(triplets.count + positives.count * negatives.count)
+            // No reserveCapacity here: reserving the exact size anchor by anchor defeats the
+            // array's geometric growth and copied the whole list once per anchor (N^2 work).
             for p in positives {
                 for j in negatives { triplets.append((a, p, j)) }
             }

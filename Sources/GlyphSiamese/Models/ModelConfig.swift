@@ -32,13 +32,22 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// checkpoints saved before it existed still load.
     public var pools: Int?
 
+    /// Fast preset: the channels of each of the four blocks, when they differ (nil: `width` for
+    /// every block). The later blocks work on small maps, so widening them costs far less than
+    /// widening the first. Optional so that checkpoints saved before it existed still load.
+    public var widths: [Int]?
+
     /// Max-pools of the fast preset's blocks.
     public var poolCount: Int { pools ?? 4 }
 
+    /// Channels of the fast preset's four blocks.
+    public var blockWidths: [Int] { widths ?? Array(repeating: width, count: 4) }
+
     public init(preset: Preset, imageSize: Int? = nil, width: Int? = nil, embeddingSize: Int? = nil,
-                normalization: Normalization? = nil, pools: Int? = nil) {
+                normalization: Normalization? = nil, pools: Int? = nil, widths: [Int]? = nil) {
         self.preset = preset
         self.pools = preset == .fast ? pools : nil
+        self.widths = preset == .fast ? widths : nil
         switch preset {
         case .koch:
             self.imageSize = imageSize ?? 105
@@ -59,7 +68,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         case .koch: return "koch@\(imageSize) (embedding \(embeddingSize), \(normalization.rawValue))"
         case .fast:
             let poolText = poolCount == 4 ? "" : ", \(poolCount) pools"
-            return "fast@\(imageSize) (width \(width)\(poolText), embedding \(embeddingSize), \(normalization.rawValue))"
+            let widthText = widths.map { "widths " + $0.map(String.init).joined(separator: "-") } ?? "width \(width)"
+            return "fast@\(imageSize) (\(widthText)\(poolText), embedding \(embeddingSize), \(normalization.rawValue))"
         }
     }
 }

@@ -51,18 +51,21 @@ public enum Towers {
         guard config.imageSize >= 16 else {
             throw SiameseError.invalidConfiguration("the fast preset needs images of at least 16x16, not \(config.imageSize)")
         }
-        guard config.width > 0 else { throw SiameseError.invalidConfiguration("width must be positive") }
+        let widths = config.blockWidths
+        guard widths.count == 4, widths.allSatisfy({ $0 > 0 }) else {
+            throw SiameseError.invalidConfiguration("the fast preset has 4 blocks: widths must be 4 positive channel counts, not \(widths)")
+        }
         guard (0...4).contains(config.poolCount) else {
             throw SiameseError.invalidConfiguration("the fast preset has 4 blocks: pools must lie in 0...4, not \(config.poolCount)")
         }
         var side = config.imageSize
         for _ in 0..<config.poolCount { side /= 2 }
-        let features = config.width * side * side
+        let features = widths[3] * side * side
         return Sequential {
             for block in 0..<4 {
-                Conv2D(inChannels: block == 0 ? 1 : config.width, outChannels: config.width, kernelSize: 3,
+                Conv2D(inChannels: block == 0 ? 1 : widths[block - 1], outChannels: widths[block], kernelSize: 3,
                        padding: .same, useBias: false)
-                BatchNorm2D(channels: config.width)
+                BatchNorm2D(channels: widths[block])
                 ReLU()
                 if block < config.poolCount { MaxPool2D(2) }
             }

@@ -260,6 +260,8 @@ public final class Trainer {
                 let triplets = sampler.triplets(count: config.batchSize / 3, generator: &generator)
                 return Batch(indices: triplets.flatMap { [$0.anchor, $0.positive, $0.negative] })
             }
+        case .prototypical:
+            preconditionFailure("the prototypical loss always trains on P x K batches (usesClassBatches)")
         }
     }
 
@@ -278,6 +280,8 @@ public final class Trainer {
             let loss = TripletLoss(margin: config.effectiveMargin, squared: config.squaredHinge, swap: config.swap)
             if config.mining == .random { return try loss(tripletEmbeddings: embeddings) }
             return try loss(embeddings: embeddings, labels: batch.labels, mining: config.mining)
+        case .prototypical:
+            return try PrototypicalLoss(temperature: config.effectiveTemperature)(embeddings: embeddings, labels: batch.labels)
         }
     }
 

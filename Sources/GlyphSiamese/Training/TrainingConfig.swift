@@ -7,7 +7,9 @@ import GlyphEngine
 /// Defaults follow the seed report (SGD, learning rate 0.01, 20 epochs, batch 256) for the koch
 /// preset and add what the fast preset needs to beat it (see `init(model:epochs:)`).
 public struct TrainingConfig: Codable, Sendable, Equatable {
-    public enum LossKind: String, Codable, Sendable, CaseIterable { case contrastive, triplet }
+    /// The seed's two losses, and the prototypical loss (each image classified among the
+    /// batch's characters) as an option beyond the seed.
+    public enum LossKind: String, Codable, Sendable, CaseIterable { case contrastive, triplet, prototypical }
 
     /// Which pairs the contrastive loss sees in a batch.
     public enum PairMining: String, Codable, Sendable, CaseIterable {
@@ -21,6 +23,10 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var loss: LossKind
     /// Margin m of the loss; nil picks a default that suits the loss and the normalization.
     public var margin: Float?
+    /// For prototypical loss: the softmax temperature over squared distances; nil picks a
+    /// default that suits the normalization (`effectiveTemperature`). Optional so that
+    /// configurations saved before it existed still load.
+    public var temperature: Float?
     /// For triplet loss: how negatives are chosen (random triplets, or mined in P x K batches).
     public var mining: TripletMining = .batchAll
     /// For triplet loss: the seed report's squared hinge, max(0, m + D(a,p) - D(a,n))^2.
@@ -89,7 +95,11 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
     /// True when batches are P characters x K images (online mining) rather than pairs or triplets.
     public var usesClassBatches: Bool {
-        loss == .contrastive ? pairMining == .all : mining != .random
+        switch loss {
+        case .contrastive: pairMining == .all
+        case .triplet: mining != .random
+        case .prototypical: true
+        }
     }
 
     /// The seed's 20 epochs for koch; 30 for fast, which fit in the 10-minute budget on two cores.
@@ -106,7 +116,15 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         // 0.5 -> test pair accuracy 0.9015, 20-way within 69.5%; 0.3 -> 0.9299, 74.75%; 0.2 -> 0.9287, 74.75%.
         case (.triplet, .l2): return 0.3
         case (.triplet, .none): return 1.0
+        // No margin; collapse is judged against distances of 1 (random unit vectors lie ~1.4 apart).
+        case (.prototypical, _): return 1.0
         }
+    }
+
+    /// The prototypical loss's temperature: 0.1 on the unit sphere (squared distances in [0, 4]),
+    /// Snell et al.'s 1 on raw embeddings.
+    public var effectiveTemperature: Float {
+        temperature ?? (model.normalization == .l2 ? 0.1 : 1.0)
     }
 
     public func validate() throws {
@@ -115,6 +133,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         if batchSize < 3 { try fail("--batch-size must be at least 3, not \(batchSize)") }
         if !(learningRate > 0) || !learningRate.isFinite { try fail("--lr must be a positive number, not \(learningRate)") }
         if let margin, !(margin > 0) { try fail("--margin must be positive, not \(margin)") }
+        if let temperature, !(temperature > 0) || !temperature.isFinite {
+            try fail("--temperature must be a positive number, not \(temperature)")
+        }
         if usesClassBatches && batchSize / imagesPerCharacter < 2 {
             try fail("--batch-size \(batchSize) holds fewer than 2 characters of \(imagesPerCharacter) images for mining")
         }
