@@ -11,9 +11,9 @@ struct TrainCommand: ParsableCommand {
         discussion: """
         Defaults follow the seed report (SGD, 20 epochs, batch 256) where they suit the preset. The koch preset keeps \
         the seed's plain SGD at learning rate 0.01 for 20 epochs. The fast preset trains 30 epochs with learning rate \
-        0.2, momentum 0.9 and a cosine schedule, and by default with triplet loss (batch-all mining over P x K batches \
-        grouped by alphabet, margin 0.3), which measured far better than contrastive loss there; --loss contrastive \
-        runs the seed's eq. (1).
+        0.2, momentum 0.9 and a cosine schedule, quarter-turned characters as extra classes, and by default with the \
+        prototypical loss over P x K batches grouped by alphabet, which measured best there; --loss triplet (batch-all \
+        mining, margin 0.3) and --loss contrastive (the seed's eq. (1)) run the seed's losses.
         Ctrl-C stops after the current step and saves; --resume RUN_DIR continues.
         """
     )
@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model preset: fast (CPU default) or koch (the seed's network at 105x105).")
     var preset: ModelConfig.Preset = .fast
 
-    @Option(help: "Loss: triplet, contrastive (the seed's eq. (1)) or prototypical (each image classified among the batch's characters) (default: triplet fast, contrastive koch).")
+    @Option(help: "Loss: triplet, contrastive (the seed's eq. (1)) or prototypical (each image classified among the batch's characters) (default: prototypical fast, contrastive koch).")
     var loss: TrainingConfig.LossKind?
 
     @Option(help: "Epochs (default: 30 fast, 20 koch as the seed).") var epochs: Int?
@@ -56,8 +56,8 @@ struct TrainCommand: ParsableCommand {
     var negatives: NegativeSource = .sameAlphabet
     @Option(help: "Input image side (Omniglot's 105 is area-resized). Default: 28 fast, 105 koch.")
     var imageSize: Int?
-    @Option(help: "Channels per conv block (fast preset).") var width: Int?
-    @Option(help: "Channels of each of the fast preset's four blocks, comma-separated (e.g. 64,64,128,256); overrides --width.")
+    @Option(help: "Channels of every conv block (fast preset; default: the widths below).") var width: Int?
+    @Option(help: "Channels of each of the fast preset's four blocks, comma-separated (default 64,64,128,256); overrides --width.")
     var widths: String?
     @Option(help: "Blocks of the fast preset that end with a 2x2 max-pool, from the first (default 4).") var pools: Int?
     @Option(help: "Embedding size (default 128 fast, 4096 koch).") var embeddingSize: Int?
@@ -66,7 +66,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("augment"), help: "Koch's random affine distortion: on or off.")
     var augmentText: String = "on"
     @Option(name: .customLong("rotate-characters"),
-            help: "Class augmentation: each training character turned 90, 180 and 270 degrees as three new characters: on or off (default: off).")
+            help: "Class augmentation: each training character turned 90, 180 and 270 degrees as three new characters: on or off (default: on fast, off koch).")
     var rotateCharactersText: String?
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
     @Option(help: "Splits: seed (background 80/20 by character; evaluation = test) or koch (by drawer).")

@@ -47,10 +47,14 @@ import Testing
         #expect(koch.loss == .contrastive && koch.learningRate == 0.01 && koch.momentum == 0)
         #expect(koch.schedule == .constant && koch.epochs == 20 && koch.batchSize == 256 && koch.optimizer == .sgd)
         let fast = TrainingConfig(model: ModelConfig(preset: .fast), epochs: 12)
-        #expect(fast.loss == .triplet && fast.mining == .batchAll && fast.negatives == .sameAlphabet)
+        #expect(fast.loss == .prototypical && fast.effectiveTemperature == 0.1 && fast.negatives == .sameAlphabet)
+        #expect(fast.rotatedCharacters == true && fast.model.blockWidths == [64, 64, 128, 256])
         #expect(fast.schedule == .cosine(totalEpochs: 12, minimum: 0))
         let fastDefault = TrainingConfig(model: ModelConfig(preset: .fast))
-        #expect(fastDefault.epochs == 30 && fastDefault.learningRate == 0.2 && fastDefault.effectiveMargin == 0.3)
+        #expect(fastDefault.epochs == 30 && fastDefault.learningRate == 0.2)
+        var triplet = fastDefault
+        triplet.loss = .triplet
+        #expect(triplet.effectiveMargin == 0.3 && triplet.mining == .batchAll)
         #expect(fastDefault.schedule == .cosine(totalEpochs: 30, minimum: 0))
     }
 }

@@ -21,7 +21,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var preset: Preset
     /// Side of the square input image in pixels; Omniglot's 105 is resized by area averaging.
     public var imageSize: Int
-    /// Channels of every conv block (fast preset only).
+    /// Channels of every conv block (fast preset only, when `widths` is nil).
     public var width: Int
     /// Size of the embedding; for `fast`, 0 means no final linear layer (the conv features are the embedding).
     public var embeddingSize: Int
@@ -37,6 +37,12 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// widening the first. Optional so that checkpoints saved before it existed still load.
     public var widths: [Int]?
 
+    /// The fast preset's default block widths. Widening the two blocks that work on 7x7 and 3x3
+    /// maps (64 -> 128 -> 256 channels) costs about 1.25x the time of a uniform 64 and measured
+    /// far better at 8 epochs (prototypical loss: 20-way within-alphabet 77.0% -> 80.5% over 4000
+    /// trials, test pair accuracy 0.9437 -> 0.9508; README, Results).
+    public static let fastDefaultWidths = [64, 64, 128, 256]
+
     /// Max-pools of the fast preset's blocks.
     public var poolCount: Int { pools ?? 4 }
 
@@ -47,7 +53,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
                 normalization: Normalization? = nil, pools: Int? = nil, widths: [Int]? = nil) {
         self.preset = preset
         self.pools = preset == .fast ? pools : nil
-        self.widths = preset == .fast ? widths : nil
+        // The fast preset widens its last two blocks unless a uniform --width was asked for.
+        self.widths = preset == .fast ? (widths ?? (width == nil ? Self.fastDefaultWidths : nil)) : nil
         switch preset {
         case .koch:
             self.imageSize = imageSize ?? 105
