@@ -113,3 +113,59 @@ func batchNormGradientsInTraining(shape: [Int]) throws {
     randomizeParameters(net, seed: 14)
     try expectGradientsMatch(net, input: randomTensor([3, 2, 7, 7], seed: 15), step: 5e-3)
 }
+
+/// The direct weight gradient of small stride-1 "same" convolutions (Conv-4's first layer)
+/// against the lowering path's GEMM, on odd sizes, several channels and kernels.
+@Test(arguments: [[3, 1, 6, 5], [2, 3, 5, 7], [1, 1, 28, 28], [2, 2, 1, 4]] as [[Int]], [1, 3])
+func directWeightGradientMatchesLowering(shape: [Int], kernel: Int) throws {
+    let conv = Conv2D(inChannels: shape[1], outChannels: 4, kernelSize: kernel, padding: .same, useBias: false)
+    let g = try conv.geometry(for: shape)
+    #expect(conv.usesDirectWeightGradient(g))
+    let x = randomTensor(shape, seed: 11)
+    let dy = randomTensor(try conv.outputShape(for: shape), seed: 12)
+    var direct = [Float](repeating: 0.25, count: conv.weight.value.count)
+    var lowered = direct
+    x.withUnsafeBufferPointer { x in
+    dy.withUnsafeBufferPointer { dy in
+        direct.withUnsafeMutableBufferPointer { dw in
+            conv.accumulateWeightGradientDirectly(x: x.baseAddress!, dy: dy.baseAddress!, images: shape[0], geometry: g,
+                                                  into: dw.baseAddress!)
+        }
+        lowered.withUnsafeMutableBufferPointer { dw in
+            conv.accumulateWeightGradientByLowering(x: x.baseAddress!, dy: dy.baseAddress!, images: shape[0], geometry: g,
+                                                    into: dw.baseAddress!)
+        }
+    }}
+    let difference = zip(direct, lowered).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
+    let size = lowered.map { Double($0) * Double($0) }.reduce(0, +).squareRoot()
+    #expect(difference / size < 1e-5, "relative difference \(difference / size)")
+}
+
+/// The direct forward pass of small stride-1 "same" convolutions (Conv-4's first layer) against
+/// the lowering path, with and without bias.
+@Test(arguments: [[3, 1, 6, 5], [2, 3, 5, 7], [1, 1, 28, 28], [2, 2, 1, 4]] as [[Int]], [false, true])
+func directForwardMatchesLowering(shape: [Int], bias: Bool) throws {
+    let conv = Conv2D(inChannels: shape[1], outChannels: 4, kernelSize: 3, padding: .same, useBias: bias)
+    randomizeParameters(conv, seed: 13)
+    conv.backend = .im2col
+    let x = randomTensor(shape, seed: 14)
+    let lowered = try conv(x)
+    let g = try conv.geometry(for: shape)
+    #expect(conv.usesDirectForward(g))
+    var direct = Tensor(zeros: lowered.shape)
+    x.withUnsafeBufferPointer { x in
+    conv.weight.value.withUnsafeBufferPointer { w in
+    direct.withUnsafeMutableBufferPointer { out in
+        if let b = conv.bias?.value.scalars {
+            b.withUnsafeBufferPointer { b in
+                conv.forwardDirectly(x: x.baseAddress!, weights: w.baseAddress!, bias: b.baseAddress!, images: shape[0],
+                                     geometry: g, into: out.baseAddress!)
+            }
+        } else {
+            conv.forwardDirectly(x: x.baseAddress!, weights: w.baseAddress!, bias: nil, images: shape[0], geometry: g,
+                                 into: out.baseAddress!)
+        }
+    }}}
+    let difference = zip(direct.scalars, lowered.scalars).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
+    #expect(difference / lowered.norm < 1e-6, "relative difference \(difference / lowered.norm)")
+}

@@ -55,13 +55,18 @@ public final class BatchNorm2D: Layer {
         _ = try outputShape(for: input.shape)
         let n = input.shape[0], c = channels, hw = input.shape[2] * input.shape[3]
         let m = n * hw
-        var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
         var mean = [Float](repeating: 0, count: c), inverseStd = [Float](repeating: 0, count: c)
+        let gamma = weight.value.scalars, beta = bias.value.scalars
+        let output: Tensor
         if training {
             guard m > 1 else {
                 throw EngineError.invalidArgument("\(name): training needs more than one value per channel, got \(input.shape)")
             }
             var unbiased = [Float](repeating: 0, count: c)
+            // One task per channel computes its statistics and then normalizes it: the channel's
+            // planes (395 KB for Conv-4's first block at 126 images) are still in this core's
+            // cache for the second and third pass, so the activation crosses memory once.
+            output = Tensor(shape: input.shape) { y in
             input.withUnsafeBufferPointer { x in
             mean.withUnsafeMutableBufferPointer { meanOut in
             inverseStd.withUnsafeMutableBufferPointer { invOut in
@@ -81,11 +86,18 @@ public final class BatchNorm2D: Layer {
                         squares += Double(Reductions.sumOfSquares(plane, count: hw, center: muF))
                     }
                     let variance = squares / Double(m)
+                    let inv = Float(1 / (variance + eps).squareRoot())
                     meanOut[ch] = muF
-                    invOut[ch] = Float(1 / (variance + eps).squareRoot())
+                    invOut[ch] = inv
                     unbiasedOut[ch] = Float(squares / Double(m - 1))
+                    let a = gamma[ch] * inv, b = beta[ch] - muF * a
+                    for image in 0..<n {
+                        let offset = (image * c + ch) * hw
+                        BatchNorm2D.scaleAndShift(x.baseAddress! + offset, into: y.baseAddress! + offset, count: hw,
+                                                  scale: a, shift: b)
+                    }
                 }
-            }}}}
+            }}}}}
             runningMean.value.withUnsafeMutableBufferPointer { rm in
             runningVar.value.withUnsafeMutableBufferPointer { rv in
                 for ch in 0..<c {
@@ -94,26 +106,32 @@ public final class BatchNorm2D: Layer {
                 }
             }}
         } else {
+            var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
             for ch in 0..<c {
                 mean[ch] = runningMean.value.scalars[ch]
                 inverseStd[ch] = 1 / (runningVar.value.scalars[ch] + epsilon).squareRoot()
+                scale[ch] = gamma[ch] * inverseStd[ch]
+                shift[ch] = beta[ch] - mean[ch] * scale[ch]
             }
-        }
-        for ch in 0..<c {
-            scale[ch] = weight.value.scalars[ch] * inverseStd[ch]
-            shift[ch] = bias.value.scalars[ch] - mean[ch] * scale[ch]
-        }
-        let output = Tensor(shape: input.shape) { y in
-            input.withUnsafeBufferPointer { x in
-                parallelFor(n * c) { t in
-                    let ch = t % c, a = scale[ch], b = shift[ch]
-                    let src = x.baseAddress! + t * hw, dst = y.baseAddress! + t * hw
-                    for i in 0..<hw { dst[i] = src[i] * a + b }
+            output = Tensor(shape: input.shape) { y in
+                input.withUnsafeBufferPointer { x in
+                    parallelFor(n * c) { t in
+                        let ch = t % c
+                        BatchNorm2D.scaleAndShift(x.baseAddress! + t * hw, into: y.baseAddress! + t * hw, count: hw,
+                                                  scale: scale[ch], shift: shift[ch])
+                    }
                 }
             }
         }
         cache = training ? Cache(input: input, mean: mean, inverseStd: inverseStd) : nil
         return output
+    }
+
+    /// `dst[i] = src[i] * scale + shift`.
+    @inline(__always)
+    private static func scaleAndShift(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int,
+                                      scale a: Float, shift b: Float) {
+        for i in 0..<count { dst[i] = src[i] * a + b }
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
@@ -125,7 +143,7 @@ public final class BatchNorm2D: Layer {
         self.cache = nil
         let n = shape[0], c = channels, hw = shape[2] * shape[3], m = Float(n * hw)
         let gamma = weight.value.scalars
-        var inputGradient = Tensor(zeros: shape)
+        var inputGradient = Tensor(shape: shape) { _ in }  // every element is written below
         inputGradient.withUnsafeMutableBufferPointer { dx in
         cache.input.withUnsafeBufferPointer { x in
         outputGradient.withUnsafeBufferPointer { dy in
@@ -138,8 +156,9 @@ public final class BatchNorm2D: Layer {
                 for image in 0..<n {
                     let offset = (image * c + ch) * hw
                     let xs = x.baseAddress! + offset, g = dy.baseAddress! + offset
-                    sumDy += Double(Reductions.sum(g, count: hw))
-                    sumDyCentered += Double(Reductions.centeredDot(g, xs, count: hw, center: mu))
+                    let (planeSum, planeDot) = Reductions.sumAndCenteredDot(g, xs, count: hw, center: mu)
+                    sumDy += Double(planeSum)
+                    sumDyCentered += Double(planeDot)
                 }
                 let sumDyXhat = Float(sumDyCentered) * inv
                 dGamma[ch] += sumDyXhat

@@ -1,3 +1,4 @@
+import Foundation
 import GlyphRandom
 
 /// A 2-D convolution over NCHW images, computed by oneDNN's kernels or lowered to matrix
@@ -124,6 +125,24 @@ public final class Conv2D: Layer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let g = try geometry(for: input.shape)
+        if ProcessInfo.processInfo.environment["TMP_F1"] != nil && usesDirectForward(g) {
+            cachedInput = training ? input : nil
+            keptLowered = nil
+            return Tensor(shape: [input.shape[0], outChannels, g.outHeight, g.outWidth]) { out in
+                input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    if let bias {
+                        bias.value.withUnsafeBufferPointer { b in
+                            forwardDirectly(x: x.baseAddress!, weights: w.baseAddress!, bias: b.baseAddress!,
+                                            images: input.shape[0], geometry: g, into: out.baseAddress!)
+                        }
+                    } else {
+                        forwardDirectly(x: x.baseAddress!, weights: w.baseAddress!, bias: nil,
+                                        images: input.shape[0], geometry: g, into: out.baseAddress!)
+                    }
+                }}
+            }
+        }
         if backend == .onednn { return try oneDNNForward(input, geometry: g, training: training) }
         let n = input.shape[0], o = outChannels, k = g.rows, p = g.positions
         let keep = training && imagesPerGEMM == nil && k * n * p <= Conv2D.maxKeptLoweredFloats
@@ -267,7 +286,14 @@ public final class Conv2D: Layer {
         }
         cachedInput = nil
         keptLowered = nil
-        if backend == .onednn && oneDNNInputGradient && oneDNNWeightGradient {
+        let tmp = ProcessInfo.processInfo.environment["TMP_W1"]
+        if tmp == "direct" && usesDirectWeightGradient(g) {
+            input.withUnsafeBufferPointer { x in
+            outputGradient.withUnsafeBufferPointer { dy in
+            weight.gradient.withUnsafeMutableBufferPointer { dw in
+                accumulateWeightGradientDirectly(x: x.baseAddress!, dy: dy.baseAddress!, images: n, geometry: g, into: dw.baseAddress!)
+            }}}
+        } else if backend == .onednn && (oneDNNInputGradient || tmp == "onednn") && oneDNNWeightGradient {
             try oneDNNWeightGradientOnly(outputGradient, input: input, geometry: g)
         } else {
             input.withUnsafeBufferPointer { x in
