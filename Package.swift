@@ -40,8 +40,6 @@ let package = Package(
     ],
     targets: [
         // System libraries, installed by scripts/setup.sh from the distribution's packages.
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
@@ -50,7 +48,7 @@ let package = Package(
         // A seeded random generator shared by the engine and the data layer.
         .target(name: "GlyphRandom", swiftSettings: optimize),
         // Tensors, layers with hand-written backward passes, optimizers, checkpoints.
-        .target(name: "GlyphEngine", dependencies: ["CBLAS", "CDNNL", "CMalloc", "GlyphRandom"], swiftSettings: optimize),
+        .target(name: "GlyphEngine", dependencies: ["CDNNL", "CMalloc", "GlyphRandom"], swiftSettings: optimize),
         // Omniglot readers, splits, samplers, augmentation, download.
         .target(name: "GlyphData",
                 dependencies: ["CPNG", "GlyphRandom"],

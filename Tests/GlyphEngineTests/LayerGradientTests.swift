@@ -169,3 +169,37 @@ func directForwardMatchesLowering(shape: [Int], bias: Bool) throws {
     let difference = zip(direct.scalars, lowered.scalars).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
     #expect(difference / lowered.norm < 1e-6, "relative difference \(difference / lowered.norm)")
 }
+
+/// Batch norm and a 2x2 max-pool fused by `Sequential` (then ReLU, as in Conv-4) against the
+/// same layers run one by one: the same output bit for bit, and the same gradients to float
+/// rounding, on odd sizes (a dropped row and column) and with negative scales (randomized).
+@Test(arguments: [[3, 4, 7, 6], [2, 3, 8, 8], [4, 2, 5, 5]] as [[Int]], [true, false])
+func fusedBatchNormPoolMatchesLayers(shape: [Int], training: Bool) throws {
+    func layers() -> (BatchNorm2D, MaxPool2D, ReLU) {
+        let bn = BatchNorm2D(channels: shape[1])
+        randomizeParameters(bn, seed: 21)
+        bn.runningMean.value = randomTensor([shape[1]], seed: 22)
+        bn.runningVar.value = randomTensor([shape[1]], seed: 23, low: 0.5, high: 2)
+        return (bn, MaxPool2D(2), ReLU())
+    }
+    let x = randomTensor(shape, seed: 24, low: -2, high: 3)
+    let (bn, pool, relu) = layers()
+    let fused = Sequential { bn; pool; relu }
+    let (bnRef, poolRef, reluRef) = layers()
+    let y = try fused.forward(x, training: training)
+    let yRef = try reluRef.forward(try poolRef.forward(try bnRef.forward(x, training: training), training: training),
+                                   training: training)
+    #expect(y == yRef)
+    #expect(bn.runningMean.value == bnRef.runningMean.value && bn.runningVar.value == bnRef.runningVar.value)
+    guard training else { return }
+    let dy = randomTensor(y.shape, seed: 25)
+    let dx = try fused.backward(dy)
+    let dxRef = try bnRef.backward(try poolRef.backward(try reluRef.backward(dy)))
+    func relative(_ a: Tensor, _ b: Tensor) -> Double {
+        zip(a.scalars, b.scalars).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot() / max(b.norm, 1e-30)
+    }
+    #expect(relative(dx, dxRef) < 1e-5, "input gradient \(relative(dx, dxRef))")
+    #expect(relative(bn.weight.gradient, bnRef.weight.gradient) < 1e-5)
+    #expect(relative(bn.bias.gradient, bnRef.bias.gradient) < 1e-5)
+    #expect(throws: EngineError.self) { try fused.backward(dy) }  // the caches are released
+}

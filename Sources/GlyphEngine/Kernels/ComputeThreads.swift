@@ -1,9 +1,8 @@
-import CBLAS
 import CDNNL
 import Foundation
 
-/// How many threads the engine computes with: one setting for OpenBLAS's pool, and for the
-/// OpenMP (libgomp) pool that oneDNN's kernels and the engine's own loops (`parallelFor`) share.
+/// How many threads the engine computes with: the size of the one OpenMP (libgomp) pool that
+/// oneDNN's convolutions and matrix products and the engine's own loops (`parallelFor`) share.
 ///
 /// Chosen in this order: `ComputeThreads.set(_:)` (the CLI's `--threads`), the environment
 /// variable `GLYPHSIM_THREADS`, then every core the machine has.
@@ -11,7 +10,6 @@ public enum ComputeThreads {
     nonisolated(unsafe) private static var current: Int = {
         _ = AllocatorTuning.applied
         let n = defaultCount()
-        openblas_set_num_threads(Int32(n))
         omp_set_num_threads(Int32(n))
         return n
     }()
@@ -25,11 +23,10 @@ public enum ComputeThreads {
         return ProcessInfo.processInfo.activeProcessorCount
     }
 
-    /// Sets the thread count for OpenBLAS and the OpenMP pool.
+    /// Sets the thread count of the OpenMP pool.
     public static func set(_ n: Int) {
         precondition(n > 0, "thread count must be positive")
         current = n
-        openblas_set_num_threads(Int32(n))
         omp_set_num_threads(Int32(n))  // the calling thread's regions (oneDNN also sets it per call, see OneDNN)
     }
 }

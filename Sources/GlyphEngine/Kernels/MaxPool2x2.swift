@@ -6,28 +6,36 @@
 enum MaxPool2x2 {
     /// One plane: `dst[oy, ox] = max` of its window, `arg` (when non-nil) its position 0...3
     /// (top-left, top-right, bottom-left, bottom-right). A last odd row or column is dropped.
+    ///
+    /// `value` maps each input pixel first (batch norm's scale and shift when the two layers run
+    /// fused, see `BatchNorm2D.forwardPooled`); the plain pool passes the identity.
     @inline(__always)
     static func forward(_ src: UnsafePointer<Float>, width w: Int, _ dst: UnsafeMutablePointer<Float>,
-                        outHeight oh: Int, outWidth ow: Int, arg: UnsafeMutablePointer<UInt8>?) {
+                        outHeight oh: Int, outWidth ow: Int, arg: UnsafeMutablePointer<UInt8>?,
+                        value: (Float) -> Float = { $0 }) {
         for oy in 0..<oh {
             let top = src + 2 * oy * w, bottom = top + w, out = dst + oy * ow
             if let arg {
                 let positions = arg + oy * ow
                 for ox in 0..<ow {
-                    let a = top[2 * ox], b = top[2 * ox + 1], c = bottom[2 * ox], d = bottom[2 * ox + 1]
-                    // A tree of selects, not a chain of branches: which pixel wins is data,
-                    // and the branchy chain (mispredicted about half the time) ran 3.7x slower.
-                    // Ties go to the pixel first in row order, as in the general loop.
-                    let right = b > a, lowerRight = d > c
-                    let upper = right ? b : a, lower = lowerRight ? d : c
-                    let down = lower > upper
-                    out[ox] = down ? lower : upper
-                    let column: UInt8 = (down ? lowerRight : right) ? 1 : 0
-                    positions[ox] = (down ? 2 : 0) | column
+                    let a = value(top[2 * ox]), b = value(top[2 * ox + 1])
+                    let c = value(bottom[2 * ox]), d = value(bottom[2 * ox + 1])
+                    // The maximum by a tree of float selects (max instructions), its position
+                    // by integer arithmetic on comparison bits: the first pixel in row order
+                    // that equals the maximum (ties as in the general loop). Written as selects,
+                    // the position became branches on data, mispredicted about half the time.
+                    let upper = b > a ? b : a, lower = d > c ? d : c
+                    let best = lower > upper ? lower : upper
+                    out[ox] = best
+                    let notA = unsafeBitCast(a != best, to: UInt8.self)
+                    let notB = unsafeBitCast(b != best, to: UInt8.self)
+                    let notC = unsafeBitCast(c != best, to: UInt8.self)
+                    positions[ox] = notA &+ (notA & notB) &+ (notA & notB & notC)
                 }
             } else {
                 for ox in 0..<ow {
-                    let a = top[2 * ox], b = top[2 * ox + 1], c = bottom[2 * ox], d = bottom[2 * ox + 1]
+                    let a = value(top[2 * ox]), b = value(top[2 * ox + 1])
+                    let c = value(bottom[2 * ox]), d = value(bottom[2 * ox + 1])
                     let upper = b > a ? b : a, lower = d > c ? d : c
                     out[ox] = lower > upper ? lower : upper
                 }

@@ -18,12 +18,12 @@ public final class BatchNorm2D: Layer {
     public let runningMean: Parameter
     public let runningVar: Parameter
 
-    private struct Cache {
+    struct Cache {
         let input: Tensor
         let mean: [Float]
         let inverseStd: [Float]
     }
-    private var cache: Cache?
+    var cache: Cache?
 
     public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
         self.channels = channels
@@ -73,23 +73,11 @@ public final class BatchNorm2D: Layer {
             unbiased.withUnsafeMutableBufferPointer { unbiasedOut in
                 let eps = Double(epsilon)
                 parallelFor(c) { ch in
-                    var sum: Double = 0
-                    for image in 0..<n {
-                        let plane = x.baseAddress! + (image * c + ch) * hw
-                        sum += Double(Reductions.sum(plane, count: hw))
-                    }
-                    let mu = sum / Double(m)
-                    let muF = Float(mu)
-                    var squares: Double = 0
-                    for image in 0..<n {
-                        let plane = x.baseAddress! + (image * c + ch) * hw
-                        squares += Double(Reductions.sumOfSquares(plane, count: hw, center: muF))
-                    }
-                    let variance = squares / Double(m)
-                    let inv = Float(1 / (variance + eps).squareRoot())
+                    let (muF, inv, unbiasedVariance) = BatchNorm2D.statistics(x.baseAddress!, images: n, channels: c,
+                                                                             channel: ch, planeSize: hw, epsilon: eps)
                     meanOut[ch] = muF
                     invOut[ch] = inv
-                    unbiasedOut[ch] = Float(squares / Double(m - 1))
+                    unbiasedOut[ch] = unbiasedVariance
                     let a = gamma[ch] * inv, b = beta[ch] - muF * a
                     for image in 0..<n {
                         let offset = (image * c + ch) * hw
@@ -98,21 +86,9 @@ public final class BatchNorm2D: Layer {
                     }
                 }
             }}}}}
-            runningMean.value.withUnsafeMutableBufferPointer { rm in
-            runningVar.value.withUnsafeMutableBufferPointer { rv in
-                for ch in 0..<c {
-                    rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch]
-                    rv[ch] = (1 - momentum) * rv[ch] + momentum * unbiased[ch]
-                }
-            }}
+            updateRunningStatistics(mean: mean, unbiasedVariance: unbiased)
         } else {
-            var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
-            for ch in 0..<c {
-                mean[ch] = runningMean.value.scalars[ch]
-                inverseStd[ch] = 1 / (runningVar.value.scalars[ch] + epsilon).squareRoot()
-                scale[ch] = gamma[ch] * inverseStd[ch]
-                shift[ch] = beta[ch] - mean[ch] * scale[ch]
-            }
+            let (scale, shift) = inferenceScaleAndShift(mean: &mean, inverseStd: &inverseStd)
             output = Tensor(shape: input.shape) { y in
                 input.withUnsafeBufferPointer { x in
                     parallelFor(n * c) { t in
@@ -125,6 +101,51 @@ public final class BatchNorm2D: Layer {
         }
         cache = training ? Cache(input: input, mean: mean, inverseStd: inverseStd) : nil
         return output
+    }
+
+    /// One channel's batch mean, `1 / sqrt(variance + epsilon)` and unbiased variance, from its
+    /// planes in an NCHW batch: the mean first, then the squares around it (two passes, in
+    /// Double across planes, so a large mean does not cancel the variance away).
+    @inline(__always)
+    static func statistics(_ x: UnsafePointer<Float>, images n: Int, channels c: Int, channel ch: Int, planeSize hw: Int,
+                           epsilon eps: Double) -> (mean: Float, inverseStd: Float, unbiasedVariance: Float) {
+        let m = n * hw
+        var sum: Double = 0
+        for image in 0..<n {
+            sum += Double(Reductions.sum(x + (image * c + ch) * hw, count: hw))
+        }
+        let mu = Float(sum / Double(m))
+        var squares: Double = 0
+        for image in 0..<n {
+            squares += Double(Reductions.sumOfSquares(x + (image * c + ch) * hw, count: hw, center: mu))
+        }
+        let variance = squares / Double(m)
+        return (mu, Float(1 / (variance + eps).squareRoot()), Float(squares / Double(m - 1)))
+    }
+
+    /// Moves the running statistics towards this batch's by `momentum`.
+    func updateRunningStatistics(mean: [Float], unbiasedVariance: [Float]) {
+        runningMean.value.withUnsafeMutableBufferPointer { rm in
+        runningVar.value.withUnsafeMutableBufferPointer { rv in
+            for ch in 0..<channels {
+                rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch]
+                rv[ch] = (1 - momentum) * rv[ch] + momentum * unbiasedVariance[ch]
+            }
+        }}
+    }
+
+    /// Inference: per channel `y = x * scale + shift` from the running statistics (which it
+    /// also writes into `mean` and `inverseStd`).
+    func inferenceScaleAndShift(mean: inout [Float], inverseStd: inout [Float]) -> (scale: [Float], shift: [Float]) {
+        let gamma = weight.value.scalars, beta = bias.value.scalars
+        var scale = [Float](repeating: 0, count: channels), shift = [Float](repeating: 0, count: channels)
+        for ch in 0..<channels {
+            mean[ch] = runningMean.value.scalars[ch]
+            inverseStd[ch] = 1 / (runningVar.value.scalars[ch] + epsilon).squareRoot()
+            scale[ch] = gamma[ch] * inverseStd[ch]
+            shift[ch] = beta[ch] - mean[ch] * scale[ch]
+        }
+        return (scale, shift)
     }
 
     /// `dst[i] = src[i] * scale + shift`.

@@ -8,11 +8,11 @@ public final class MaxPool2D: Layer {
     public let size: Int
     public let stride: Int
 
-    private struct Cache {
+    struct Cache {
         let inputShape: [Int]
         let argmax: [UInt8]
     }
-    private var cache: Cache?
+    var cache: Cache?
 
     public init(_ size: Int, stride: Int? = nil) {
         self.size = size
