@@ -12,4 +12,9 @@ struct GlyphSimCommand: ParsableCommand {
         subcommands: [FetchCommand.self, TrainCommand.self, EvaluateCommand.self, OneShotCommand.self,
                       CompareCommand.self, EmbedCommand.self, SearchCommand.self, BenchCommand.self]
     )
+
+    static func main() {
+        OpenMPWaitPolicy.ensurePassive()
+        main(nil)
+    }
 }
