@@ -1,8 +1,9 @@
 /// The 2x2, stride-2 max-pool (every pooling layer of Conv-4 and Koch's towers) as straight-line
-/// code: the general loop reads its window through an offset table and loops over 4 positions
-/// per output, which kept it from being unrolled and made it the slowest elementwise kernel of a
-/// Conv-4 step. Results are the general loop's exactly, ties included (the first maximum in
-/// row order wins), for any window without a NaN (training stops on NaN anyway).
+/// code over a pair of rows. Forward it runs as fast as the general loop (measured alone) but
+/// can map each pixel first, which lets batch norm run fused with it
+/// (`BatchNorm2D.forwardPooled`); backward it writes every input pixel once, so the gradient
+/// needs no zero-fill pass. Results are the general loop's exactly, ties included (the first
+/// maximum in row order wins), for any window without a NaN (training stops on NaN anyway).
 enum MaxPool2x2 {
     /// One plane: `dst[oy, ox] = max` of its window, `arg` (when non-nil) its position 0...3
     /// (top-left, top-right, bottom-left, bottom-right). A last odd row or column is dropped.
