@@ -14,7 +14,7 @@ struct GlyphSimCommand: ParsableCommand {
     )
 
     static func main() {
-        OpenMPWaitPolicy.ensurePassive()
+        OpenMPWaitPolicy.applyShortSpin()
         main(nil)
     }
 }

@@ -1,19 +1,24 @@
 import Foundation
 
-/// Makes oneDNN's OpenMP threads sleep, not spin, between convolutions.
+/// Makes an idle OpenMP thread spin only briefly (`GOMP_SPINCOUNT=10000`) before it sleeps,
+/// unless the user chose a policy or a spin count.
 ///
-/// libgomp reads `OMP_WAIT_POLICY` once, when it is loaded, before `main` runs. Its default lets
-/// idle OpenMP threads spin and `sched_yield` after each oneDNN call, taking the cores that the
-/// engine's own thread pool needs for batch norm, pooling and the loss (a profile of Conv-4
-/// training showed about 15% of the time there). Measured with `glyphsim bench --model conv4-28
-/// --mode triplet --images 255`, alternated: 1284 and 1540 img/s by default, 1571 and 1585 with
-/// PASSIVE; Koch training unchanged (31.3 / 30.3 -> 31.6 / 30.6). So the command re-executes
-/// itself once with PASSIVE, unless the user has chosen a policy.
+/// libgomp reads these variables once, when it is loaded, before `main` runs, so the command
+/// re-executes itself once with them set. The engine has one pool (oneDNN's kernels, its sgemm
+/// and `parallelFor` all run on libgomp's threads), and a training step starts hundreds of
+/// parallel regions: a thread that spins a little is there at once for the next one, a
+/// sleeping one must be woken, and a thread that spins long (libgomp's default, 300,000 turns)
+/// takes the core from whatever else runs. Measured on Conv-4@28 training at 126-128 images,
+/// alternated three times on a quiet machine (triplet / contrastive img/s): sleeping at once
+/// (`OMP_WAIT_POLICY=PASSIVE`, the previous setting) 1778 1812 1728 / 1823 1889 1783; spin 10,000
+/// 1744 1803 1860 / 1908 1972 2322; libgomp's default 1820 2161 1784 / 1903 2000 2245. Beside two
+/// busy loops (triplet): passive 1016 852, spin 10,000 900 888, default 626 288.
 enum OpenMPWaitPolicy {
-    static func ensurePassive() {
-        guard getenv("OMP_WAIT_POLICY") == nil else { return }
+    static func applyShortSpin() {
+        guard getenv("OMP_WAIT_POLICY") == nil, getenv("GOMP_SPINCOUNT") == nil else { return }
         setenv("OMP_WAIT_POLICY", "PASSIVE", 1)
+        setenv("GOMP_SPINCOUNT", "10000", 1)  // an explicit spin count overrides PASSIVE's zero
         execv("/proc/self/exe", CommandLine.unsafeArgv)
-        // exec failed (no /proc): carry on with the default policy.
+        // exec failed (no /proc): carry on with libgomp's defaults.
     }
 }

@@ -1,7 +1,7 @@
 import Testing
 @testable import GlyphEngine
 
-/// oneDNN and the lowering path (im2col + OpenBLAS) must compute the same convolution:
+/// oneDNN and the lowering path (im2col + sgemm) must compute the same convolution:
 /// forward output, input gradient, weight and bias gradients, relative error < 1e-4.
 private let agreement = 1e-4
 

@@ -113,3 +113,93 @@ func batchNormGradientsInTraining(shape: [Int]) throws {
     randomizeParameters(net, seed: 14)
     try expectGradientsMatch(net, input: randomTensor([3, 2, 7, 7], seed: 15), step: 5e-3)
 }
+
+/// The direct weight gradient of small stride-1 "same" convolutions (Conv-4's first layer)
+/// against the lowering path's GEMM, on odd sizes, several channels and kernels.
+@Test(arguments: [[3, 1, 6, 5], [2, 3, 5, 7], [1, 1, 28, 28], [2, 2, 1, 4]] as [[Int]], [1, 3])
+func directWeightGradientMatchesLowering(shape: [Int], kernel: Int) throws {
+    let conv = Conv2D(inChannels: shape[1], outChannels: 4, kernelSize: kernel, padding: .same, useBias: false)
+    let g = try conv.geometry(for: shape)
+    #expect(conv.usesDirectWeightGradient(g))
+    let x = randomTensor(shape, seed: 11)
+    let dy = randomTensor(try conv.outputShape(for: shape), seed: 12)
+    var direct = [Float](repeating: 0.25, count: conv.weight.value.count)
+    var lowered = direct
+    x.withUnsafeBufferPointer { x in
+    dy.withUnsafeBufferPointer { dy in
+        direct.withUnsafeMutableBufferPointer { dw in
+            conv.accumulateWeightGradientDirectly(x: x.baseAddress!, dy: dy.baseAddress!, images: shape[0], geometry: g,
+                                                  into: dw.baseAddress!)
+        }
+        lowered.withUnsafeMutableBufferPointer { dw in
+            conv.accumulateWeightGradientByLowering(x: x.baseAddress!, dy: dy.baseAddress!, images: shape[0], geometry: g,
+                                                    into: dw.baseAddress!)
+        }
+    }}
+    let difference = zip(direct, lowered).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
+    let size = lowered.map { Double($0) * Double($0) }.reduce(0, +).squareRoot()
+    #expect(difference / size < 1e-5, "relative difference \(difference / size)")
+}
+
+/// The direct forward pass of small stride-1 "same" convolutions (Conv-4's first layer) against
+/// the lowering path, with and without bias.
+@Test(arguments: [[3, 1, 6, 5], [2, 3, 5, 7], [1, 1, 28, 28], [2, 2, 1, 4]] as [[Int]], [false, true])
+func directForwardMatchesLowering(shape: [Int], bias: Bool) throws {
+    let conv = Conv2D(inChannels: shape[1], outChannels: 4, kernelSize: 3, padding: .same, useBias: bias)
+    randomizeParameters(conv, seed: 13)
+    conv.backend = .im2col
+    let x = randomTensor(shape, seed: 14)
+    let lowered = try conv(x)
+    let g = try conv.geometry(for: shape)
+    #expect(conv.usesDirectForward(g))
+    var direct = Tensor(zeros: lowered.shape)
+    x.withUnsafeBufferPointer { x in
+    conv.weight.value.withUnsafeBufferPointer { w in
+    direct.withUnsafeMutableBufferPointer { out in
+        if let b = conv.bias?.value.scalars {
+            b.withUnsafeBufferPointer { b in
+                conv.forwardDirectly(x: x.baseAddress!, weights: w.baseAddress!, bias: b.baseAddress!, images: shape[0],
+                                     geometry: g, into: out.baseAddress!)
+            }
+        } else {
+            conv.forwardDirectly(x: x.baseAddress!, weights: w.baseAddress!, bias: nil, images: shape[0], geometry: g,
+                                 into: out.baseAddress!)
+        }
+    }}}
+    let difference = zip(direct.scalars, lowered.scalars).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot()
+    #expect(difference / lowered.norm < 1e-6, "relative difference \(difference / lowered.norm)")
+}
+
+/// Batch norm and a 2x2 max-pool fused by `Sequential` (then ReLU, as in Conv-4) against the
+/// same layers run one by one: the same output bit for bit, and the same gradients to float
+/// rounding, on odd sizes (a dropped row and column) and with negative scales (randomized).
+@Test(arguments: [[3, 4, 7, 6], [2, 3, 8, 8], [4, 2, 5, 5]] as [[Int]], [true, false])
+func fusedBatchNormPoolMatchesLayers(shape: [Int], training: Bool) throws {
+    func layers() -> (BatchNorm2D, MaxPool2D, ReLU) {
+        let bn = BatchNorm2D(channels: shape[1])
+        randomizeParameters(bn, seed: 21)
+        bn.runningMean.value = randomTensor([shape[1]], seed: 22)
+        bn.runningVar.value = randomTensor([shape[1]], seed: 23, low: 0.5, high: 2)
+        return (bn, MaxPool2D(2), ReLU())
+    }
+    let x = randomTensor(shape, seed: 24, low: -2, high: 3)
+    let (bn, pool, relu) = layers()
+    let fused = Sequential { bn; pool; relu }
+    let (bnRef, poolRef, reluRef) = layers()
+    let y = try fused.forward(x, training: training)
+    let yRef = try reluRef.forward(try poolRef.forward(try bnRef.forward(x, training: training), training: training),
+                                   training: training)
+    #expect(y == yRef)
+    #expect(bn.runningMean.value == bnRef.runningMean.value && bn.runningVar.value == bnRef.runningVar.value)
+    guard training else { return }
+    let dy = randomTensor(y.shape, seed: 25)
+    let dx = try fused.backward(dy)
+    let dxRef = try bnRef.backward(try poolRef.backward(try reluRef.backward(dy)))
+    func relative(_ a: Tensor, _ b: Tensor) -> Double {
+        zip(a.scalars, b.scalars).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot() / max(b.norm, 1e-30)
+    }
+    #expect(relative(dx, dxRef) < 1e-5, "input gradient \(relative(dx, dxRef))")
+    #expect(relative(bn.weight.gradient, bnRef.weight.gradient) < 1e-5)
+    #expect(relative(bn.bias.gradient, bnRef.bias.gradient) < 1e-5)
+    #expect(throws: EngineError.self) { try fused.backward(dy) }  // the caches are released
+}

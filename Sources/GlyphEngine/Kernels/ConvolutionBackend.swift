@@ -1,6 +1,6 @@
 import Foundation
 
-/// How `Conv2D` computes: lowering to matrix products (im2col + OpenBLAS, the portable
+/// How `Conv2D` computes: lowering to matrix products (im2col + sgemm, the portable
 /// reference) or oneDNN's convolution kernels (faster on large layers, see
 /// /work/shared/notes/cpu-backends.md).
 ///
@@ -27,7 +27,7 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
         inChannels >= 8
     }
 
-    /// Whether oneDNN's backward-weights beat lowering + OpenBLAS for this shape: on this
+    /// Whether oneDNN's backward-weights beat lowering + sgemm for this shape: on this
     /// machine (AVX-512 kernels) they did for every layer oneDNN computes the input gradient
     /// of (Koch training 1.13x, Conv-4@28 1.28x over lowering's weight gradient).
     static func prefersOneDNNWeightGradient(inChannels: Int, outChannels: Int, kernelSize: Int) -> Bool {

@@ -20,6 +20,8 @@ final class OneDNNPrimitive {
         let inner: dnnl_memory_t?
         let innerBytes: Int
         let reorder: dnnl_primitive_t?
+        /// The primitive's layout for this argument when it differs from the plain one.
+        let innerLayout: dnnl_memory_desc_t?
     }
 
     private let primitive: dnnl_primitive_t
@@ -57,7 +59,7 @@ final class OneDNNPrimitive {
             try OneDNN.check(dnnl_memory_create(&user, &plain, engine, nil), "\(label): creating a memory object")
             guard dnnl_memory_desc_equal(&plain, chosen) == 0 else {
                 bindings.append(Binding(argument: argument, isOutput: isOutput, user: user!, inner: nil,
-                                        innerBytes: 0, reorder: nil))
+                                        innerBytes: 0, reorder: nil, innerLayout: nil))
                 continue
             }
             var inner: dnnl_memory_t?
@@ -71,7 +73,8 @@ final class OneDNNPrimitive {
             var reorder: dnnl_primitive_t?
             try OneDNN.check(dnnl_primitive_create(&reorder, reorderPD), "\(label): creating a reorder")
             bindings.append(Binding(argument: argument, isOutput: isOutput, user: user!, inner: inner,
-                                    innerBytes: max(dnnl_memory_desc_get_size(chosen), 64), reorder: reorder))
+                                    innerBytes: max(dnnl_memory_desc_get_size(chosen), 64), reorder: reorder,
+                                    innerLayout: chosen.pointee))
         }
         self.bindings = bindings
     }
@@ -87,18 +90,26 @@ final class OneDNNPrimitive {
     }
 
     /// Runs the primitive on the caller's plain buffers, given in the order of `arguments` at
-    /// init. Inputs are only read; outputs are overwritten.
-    func run(_ buffers: [UnsafeMutableRawPointer]) throws {
+    /// init. Inputs are only read; outputs are overwritten. `formatted` gives inputs that are
+    /// already in the primitive's layout (`reorderInput`), by argument: their plain buffer is
+    /// then not read.
+    func run(_ buffers: [UnsafeMutableRawPointer], formatted: [Int32: UnsafeMutableRawPointer] = [:]) throws {
         precondition(buffers.count == bindings.count, "\(label): wrong number of buffers")
         OneDNN.applyThreadCount()
         let innerBuffers = bindings.map { b in
-            b.inner == nil ? nil : UnsafeMutableRawPointer.allocate(byteCount: b.innerBytes, alignment: 64)
+            b.inner == nil || formatted[b.argument] != nil
+                ? nil : UnsafeMutableRawPointer.allocate(byteCount: b.innerBytes, alignment: 64)
         }
         defer { for buffer in innerBuffers { buffer?.deallocate() } }
         var arguments: [dnnl_exec_arg_t] = []
         arguments.reserveCapacity(bindings.count)
         for (i, (b, buffer)) in zip(bindings, buffers).enumerated() {
             try OneDNN.check(dnnl_memory_set_data_handle(b.user, buffer), "\(label): binding a buffer")
+            if let inner = b.inner, let ready = formatted[b.argument] {
+                try OneDNN.check(dnnl_memory_set_data_handle(inner, ready), "\(label): binding a buffer")
+                arguments.append(dnnl_exec_arg_t(arg: b.argument, memory: inner))
+                continue
+            }
             if let inner = b.inner {
                 try OneDNN.check(dnnl_memory_set_data_handle(inner, innerBuffers[i]), "\(label): binding a buffer")
             }
@@ -115,6 +126,27 @@ final class OneDNNPrimitive {
                                       dnnl_exec_arg_t(arg: OneDNN.Argument.to, memory: b.user)])
             }
         }
+        try OneDNN.check(dnnl_stream_wait(stream), "\(label): waiting for the stream")
+    }
+
+    /// The primitive's own layout for input `argument` and its size in bytes, when it is not
+    /// the plain one (a caller can then reorder the input once for two primitives).
+    func innerLayout(of argument: Int32) -> (layout: dnnl_memory_desc_t, bytes: Int)? {
+        guard let b = bindings.first(where: { $0.argument == argument }), let layout = b.innerLayout else { return nil }
+        return (layout, b.innerBytes)
+    }
+
+    /// Reorders the plain input `argument` into `destination`, in the primitive's layout
+    /// (`innerLayout(of:)` bytes), for `run(_:formatted:)`.
+    func reorderInput(_ argument: Int32, from plain: UnsafeMutableRawPointer,
+                      into destination: UnsafeMutableRawPointer) throws {
+        guard let b = bindings.first(where: { $0.argument == argument }), let inner = b.inner, let reorder = b.reorder,
+              !b.isOutput else { preconditionFailure("\(label): argument \(argument) needs no reorder") }
+        OneDNN.applyThreadCount()
+        try OneDNN.check(dnnl_memory_set_data_handle(b.user, plain), "\(label): binding a buffer")
+        try OneDNN.check(dnnl_memory_set_data_handle(inner, destination), "\(label): binding a buffer")
+        try execute(reorder, [dnnl_exec_arg_t(arg: OneDNN.Argument.from, memory: b.user),
+                              dnnl_exec_arg_t(arg: OneDNN.Argument.to, memory: inner)])
         try OneDNN.check(dnnl_stream_wait(stream), "\(label): waiting for the stream")
     }
 

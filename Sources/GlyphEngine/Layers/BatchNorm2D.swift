@@ -18,12 +18,12 @@ public final class BatchNorm2D: Layer {
     public let runningMean: Parameter
     public let runningVar: Parameter
 
-    private struct Cache {
+    struct Cache {
         let input: Tensor
         let mean: [Float]
         let inverseStd: [Float]
     }
-    private var cache: Cache?
+    var cache: Cache?
 
     public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
         self.channels = channels
@@ -55,65 +55,104 @@ public final class BatchNorm2D: Layer {
         _ = try outputShape(for: input.shape)
         let n = input.shape[0], c = channels, hw = input.shape[2] * input.shape[3]
         let m = n * hw
-        var scale = [Float](repeating: 0, count: c), shift = [Float](repeating: 0, count: c)
         var mean = [Float](repeating: 0, count: c), inverseStd = [Float](repeating: 0, count: c)
+        let gamma = weight.value.scalars, beta = bias.value.scalars
+        let output: Tensor
         if training {
             guard m > 1 else {
                 throw EngineError.invalidArgument("\(name): training needs more than one value per channel, got \(input.shape)")
             }
             var unbiased = [Float](repeating: 0, count: c)
+            // One task per channel computes its statistics and then normalizes it: the channel's
+            // planes (395 KB for Conv-4's first block at 126 images) are still in this core's
+            // cache for the second and third pass, so the activation crosses memory once.
+            output = Tensor(shape: input.shape) { y in
             input.withUnsafeBufferPointer { x in
             mean.withUnsafeMutableBufferPointer { meanOut in
             inverseStd.withUnsafeMutableBufferPointer { invOut in
             unbiased.withUnsafeMutableBufferPointer { unbiasedOut in
                 let eps = Double(epsilon)
                 parallelFor(c) { ch in
-                    var sum: Double = 0
-                    for image in 0..<n {
-                        let plane = x.baseAddress! + (image * c + ch) * hw
-                        sum += Double(Reductions.sum(plane, count: hw))
-                    }
-                    let mu = sum / Double(m)
-                    let muF = Float(mu)
-                    var squares: Double = 0
-                    for image in 0..<n {
-                        let plane = x.baseAddress! + (image * c + ch) * hw
-                        squares += Double(Reductions.sumOfSquares(plane, count: hw, center: muF))
-                    }
-                    let variance = squares / Double(m)
+                    let (muF, inv, unbiasedVariance) = BatchNorm2D.statistics(x.baseAddress!, images: n, channels: c,
+                                                                             channel: ch, planeSize: hw, epsilon: eps)
                     meanOut[ch] = muF
-                    invOut[ch] = Float(1 / (variance + eps).squareRoot())
-                    unbiasedOut[ch] = Float(squares / Double(m - 1))
+                    invOut[ch] = inv
+                    unbiasedOut[ch] = unbiasedVariance
+                    let a = gamma[ch] * inv, b = beta[ch] - muF * a
+                    for image in 0..<n {
+                        let offset = (image * c + ch) * hw
+                        BatchNorm2D.scaleAndShift(x.baseAddress! + offset, into: y.baseAddress! + offset, count: hw,
+                                                  scale: a, shift: b)
+                    }
                 }
-            }}}}
-            runningMean.value.withUnsafeMutableBufferPointer { rm in
-            runningVar.value.withUnsafeMutableBufferPointer { rv in
-                for ch in 0..<c {
-                    rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch]
-                    rv[ch] = (1 - momentum) * rv[ch] + momentum * unbiased[ch]
-                }
-            }}
+            }}}}}
+            updateRunningStatistics(mean: mean, unbiasedVariance: unbiased)
         } else {
-            for ch in 0..<c {
-                mean[ch] = runningMean.value.scalars[ch]
-                inverseStd[ch] = 1 / (runningVar.value.scalars[ch] + epsilon).squareRoot()
-            }
-        }
-        for ch in 0..<c {
-            scale[ch] = weight.value.scalars[ch] * inverseStd[ch]
-            shift[ch] = bias.value.scalars[ch] - mean[ch] * scale[ch]
-        }
-        let output = Tensor(shape: input.shape) { y in
-            input.withUnsafeBufferPointer { x in
-                parallelFor(n * c) { t in
-                    let ch = t % c, a = scale[ch], b = shift[ch]
-                    let src = x.baseAddress! + t * hw, dst = y.baseAddress! + t * hw
-                    for i in 0..<hw { dst[i] = src[i] * a + b }
+            let (scale, shift) = inferenceScaleAndShift(mean: &mean, inverseStd: &inverseStd)
+            output = Tensor(shape: input.shape) { y in
+                input.withUnsafeBufferPointer { x in
+                    parallelFor(n * c) { t in
+                        let ch = t % c
+                        BatchNorm2D.scaleAndShift(x.baseAddress! + t * hw, into: y.baseAddress! + t * hw, count: hw,
+                                                  scale: scale[ch], shift: shift[ch])
+                    }
                 }
             }
         }
         cache = training ? Cache(input: input, mean: mean, inverseStd: inverseStd) : nil
         return output
+    }
+
+    /// One channel's batch mean, `1 / sqrt(variance + epsilon)` and unbiased variance, from its
+    /// planes in an NCHW batch: the mean first, then the squares around it (two passes, in
+    /// Double across planes, so a large mean does not cancel the variance away).
+    @inline(__always)
+    static func statistics(_ x: UnsafePointer<Float>, images n: Int, channels c: Int, channel ch: Int, planeSize hw: Int,
+                           epsilon eps: Double) -> (mean: Float, inverseStd: Float, unbiasedVariance: Float) {
+        let m = n * hw
+        var sum: Double = 0
+        for image in 0..<n {
+            sum += Double(Reductions.sum(x + (image * c + ch) * hw, count: hw))
+        }
+        let mu = Float(sum / Double(m))
+        var squares: Double = 0
+        for image in 0..<n {
+            squares += Double(Reductions.sumOfSquares(x + (image * c + ch) * hw, count: hw, center: mu))
+        }
+        let variance = squares / Double(m)
+        return (mu, Float(1 / (variance + eps).squareRoot()), Float(squares / Double(m - 1)))
+    }
+
+    /// Moves the running statistics towards this batch's by `momentum`.
+    func updateRunningStatistics(mean: [Float], unbiasedVariance: [Float]) {
+        runningMean.value.withUnsafeMutableBufferPointer { rm in
+        runningVar.value.withUnsafeMutableBufferPointer { rv in
+            for ch in 0..<channels {
+                rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch]
+                rv[ch] = (1 - momentum) * rv[ch] + momentum * unbiasedVariance[ch]
+            }
+        }}
+    }
+
+    /// Inference: per channel `y = x * scale + shift` from the running statistics (which it
+    /// also writes into `mean` and `inverseStd`).
+    func inferenceScaleAndShift(mean: inout [Float], inverseStd: inout [Float]) -> (scale: [Float], shift: [Float]) {
+        let gamma = weight.value.scalars, beta = bias.value.scalars
+        var scale = [Float](repeating: 0, count: channels), shift = [Float](repeating: 0, count: channels)
+        for ch in 0..<channels {
+            mean[ch] = runningMean.value.scalars[ch]
+            inverseStd[ch] = 1 / (runningVar.value.scalars[ch] + epsilon).squareRoot()
+            scale[ch] = gamma[ch] * inverseStd[ch]
+            shift[ch] = beta[ch] - mean[ch] * scale[ch]
+        }
+        return (scale, shift)
+    }
+
+    /// `dst[i] = src[i] * scale + shift`.
+    @inline(__always)
+    private static func scaleAndShift(_ src: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>, count: Int,
+                                      scale a: Float, shift b: Float) {
+        for i in 0..<count { dst[i] = src[i] * a + b }
     }
 
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
@@ -125,7 +164,7 @@ public final class BatchNorm2D: Layer {
         self.cache = nil
         let n = shape[0], c = channels, hw = shape[2] * shape[3], m = Float(n * hw)
         let gamma = weight.value.scalars
-        var inputGradient = Tensor(zeros: shape)
+        var inputGradient = Tensor(shape: shape) { _ in }  // every element is written below
         inputGradient.withUnsafeMutableBufferPointer { dx in
         cache.input.withUnsafeBufferPointer { x in
         outputGradient.withUnsafeBufferPointer { dy in
@@ -138,8 +177,9 @@ public final class BatchNorm2D: Layer {
                 for image in 0..<n {
                     let offset = (image * c + ch) * hw
                     let xs = x.baseAddress! + offset, g = dy.baseAddress! + offset
-                    sumDy += Double(Reductions.sum(g, count: hw))
-                    sumDyCentered += Double(Reductions.centeredDot(g, xs, count: hw, center: mu))
+                    let (planeSum, planeDot) = Reductions.sumAndCenteredDot(g, xs, count: hw, center: mu)
+                    sumDy += Double(planeSum)
+                    sumDyCentered += Double(planeDot)
                 }
                 let sumDyXhat = Float(sumDyCentered) * inv
                 dGamma[ch] += sumDyXhat

@@ -1,5 +1,5 @@
 /// Conv2D's oneDNN path: forward and backward-data by oneDNN on plain NCHW tensors, the weight
-/// gradient by oneDNN or by lowering + OpenBLAS (`oneDNNWeightGradient`), a few images per call
+/// gradient by oneDNN or by lowering + sgemm (`oneDNNWeightGradient`), a few images per call
 /// so that oneDNN's blocked-layout copies stay small.
 extension Conv2D {
     /// Floats of input plus output one oneDNN call covers (32 MB): bounds the reorder buffers.
@@ -88,9 +88,9 @@ extension Conv2D {
                   let dw = dw.baseAddress, let dwChunk = dwChunk.baseAddress else { return }
             try forEachChunk(images: n, geometry: g) { first, _, passes in
                 let chunkInput = x + first * g.imageSize, chunkGradient = dy + first * outSize
-                try passes.backwardWeights(src: chunkInput, diffDst: chunkGradient, diffWeights: dwChunk)
+                try passes.backwardWeightsAndData(src: chunkInput, diffDst: chunkGradient, weights: w,
+                                                  diffWeights: dwChunk, diffSrc: chunkInput)
                 for i in 0..<count { dw[i] += dwChunk[i] }
-                try passes.backwardData(diffDst: chunkGradient, weights: w, diffSrc: chunkInput)
             }
         }}}}}
         let inputGradient = input

@@ -1,8 +1,11 @@
 import GlyphRandom
 
 /// A 2-D convolution over NCHW images, computed by oneDNN's kernels or lowered to matrix
-/// products (im2col + OpenBLAS sgemm); `backend` chooses (see `ConvolutionBackend`; the
-/// oneDNN path is in Conv2D+OneDNN.swift). What follows describes the lowering path.
+/// products (im2col + sgemm); `backend` chooses (see `ConvolutionBackend`; the oneDNN path is
+/// in Conv2D+OneDNN.swift). With the oneDNN backend, small stride-1 "same" layers (Conv-4's
+/// first: one channel, 3x3) are computed directly instead, forward and weight gradient
+/// (Conv2D+DirectForward.swift, Conv2D+DirectWeightGradient.swift). What follows describes
+/// the lowering path.
 ///
 /// Weight `[out, in, k, k]`, bias `[out]`, as PyTorch's `nn.Conv2d`. Forward per group of
 /// images: `col[in*k*k, positions]` then `y = W · col + b`. Backward needs `col` again: small
@@ -52,7 +55,7 @@ public final class Conv2D: Layer {
     /// a full vector (16): for a first layer with 1 channel that is 16x the work.
     public var oneDNNInputGradient: Bool
     /// With the oneDNN backend and `oneDNNInputGradient`, whether oneDNN also computes the
-    /// weight gradient; otherwise lowering + OpenBLAS does (the notes found that faster on an
+    /// weight gradient; otherwise lowering + sgemm does (the notes found that faster on an
     /// AVX2-only machine; here oneDNN's was faster).
     public var oneDNNWeightGradient: Bool
 
@@ -124,6 +127,24 @@ public final class Conv2D: Layer {
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
         let g = try geometry(for: input.shape)
+        if backend == .onednn && usesDirectForward(g) {
+            cachedInput = training ? input : nil
+            keptLowered = nil
+            return Tensor(shape: [input.shape[0], outChannels, g.outHeight, g.outWidth]) { out in
+                input.withUnsafeBufferPointer { x in
+                weight.value.withUnsafeBufferPointer { w in
+                    if let bias {
+                        bias.value.withUnsafeBufferPointer { b in
+                            forwardDirectly(x: x.baseAddress!, weights: w.baseAddress!, bias: b.baseAddress!,
+                                            images: input.shape[0], geometry: g, into: out.baseAddress!)
+                        }
+                    } else {
+                        forwardDirectly(x: x.baseAddress!, weights: w.baseAddress!, bias: nil,
+                                        images: input.shape[0], geometry: g, into: out.baseAddress!)
+                    }
+                }}
+            }
+        }
         if backend == .onednn { return try oneDNNForward(input, geometry: g, training: training) }
         let n = input.shape[0], o = outChannels, k = g.rows, p = g.positions
         let keep = training && imagesPerGEMM == nil && k * n * p <= Conv2D.maxKeptLoweredFloats
@@ -267,7 +288,13 @@ public final class Conv2D: Layer {
         }
         cachedInput = nil
         keptLowered = nil
-        if backend == .onednn && oneDNNInputGradient && oneDNNWeightGradient {
+        if backend == .onednn && usesDirectWeightGradient(g) {
+            input.withUnsafeBufferPointer { x in
+            outputGradient.withUnsafeBufferPointer { dy in
+            weight.gradient.withUnsafeMutableBufferPointer { dw in
+                accumulateWeightGradientDirectly(x: x.baseAddress!, dy: dy.baseAddress!, images: n, geometry: g, into: dw.baseAddress!)
+            }}}
+        } else if backend == .onednn && oneDNNInputGradient && oneDNNWeightGradient {
             try oneDNNWeightGradientOnly(outputGradient, input: input, geometry: g)
         } else {
             input.withUnsafeBufferPointer { x in

@@ -8,11 +8,11 @@ public final class MaxPool2D: Layer {
     public let size: Int
     public let stride: Int
 
-    private struct Cache {
+    struct Cache {
         let inputShape: [Int]
         let argmax: [UInt8]
     }
-    private var cache: Cache?
+    var cache: Cache?
 
     public init(_ size: Int, stride: Int? = nil) {
         self.size = size
@@ -49,6 +49,13 @@ public final class MaxPool2D: Layer {
             argmax.withUnsafeMutableBufferPointer { arg in
             offsets.withUnsafeBufferPointer { offsets in
                 let keep = training
+                if s == 2 && size == 2 {
+                    parallelFor(planes) { plane in
+                        MaxPool2x2.forward(x.baseAddress! + plane * h * w, width: w, out.baseAddress! + plane * oh * ow,
+                                           outHeight: oh, outWidth: ow, arg: keep ? arg.baseAddress! + plane * oh * ow : nil)
+                    }
+                    return
+                }
                 parallelFor(planes) { plane in
                     let src = x.baseAddress! + plane * h * w
                     let dst = out.baseAddress! + plane * oh * ow
@@ -87,13 +94,22 @@ public final class MaxPool2D: Layer {
         let offsets = windowOffsets(width: w)
         // Windows that do not overlap (stride >= size) own their rows: each band of rows is
         // zeroed right before its maxima are written, one pass over the gradient while it is in
-        // cache. Overlapping windows zero everything first and accumulate.
+        // cache (the 2x2 kernel writes every pixel once instead). Overlapping windows zero
+        // everything first and accumulate.
         let disjoint = stride >= size
         var inputGradient = disjoint ? Tensor(shape: cache.inputShape) { _ in } : Tensor(zeros: cache.inputShape)
         inputGradient.withUnsafeMutableBufferPointer { dx in
         outputGradient.withUnsafeBufferPointer { dy in
         cache.argmax.withUnsafeBufferPointer { arg in
         offsets.withUnsafeBufferPointer { offsets in
+            if s == 2 && size == 2 {
+                parallelFor(planes) { plane in
+                    MaxPool2x2.backward(dy.baseAddress! + plane * oh * ow, arg: arg.baseAddress! + plane * oh * ow,
+                                        outHeight: oh, outWidth: ow, into: dx.baseAddress! + plane * h * w,
+                                        height: h, width: w)
+                }
+                return
+            }
             parallelFor(planes) { plane in
                 let dst = dx.baseAddress! + plane * h * w
                 let base = plane * oh * ow

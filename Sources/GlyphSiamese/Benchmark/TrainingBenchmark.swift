@@ -79,7 +79,7 @@ public struct TrainingBenchmark {
             tower.zeroGradients()
         }
 
-        try step()  // warm-up: allocations, OpenBLAS thread start
+        try step()  // warm-up: allocations, OpenMP thread start, oneDNN kernels
         var times = [Double]()
         let start = Date()
         while times.count < minimumSteps || Date().timeIntervalSince(start) < minimumSeconds {

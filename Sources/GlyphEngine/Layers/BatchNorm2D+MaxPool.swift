@@ -1,0 +1,145 @@
+/// Batch norm followed by a 2x2, stride-2 max-pool (every block of Conv-4), run as one pass.
+///
+/// Apart, batch norm writes its whole output, the pool reads it back, and in backward the
+/// pool writes a full-size gradient that is three quarters zeros which batch norm reads twice:
+/// for Conv-4's first block at 126 images that is five trips of 25 MB through memory, most of
+/// the step's time outside the convolutions. Fused, each channel's statistics are computed and
+/// its planes normalized and pooled while they are in cache, and only the pooled output and
+/// the pool's one-byte positions are written; backward reads the pooled gradient and the
+/// positions, and writes the input gradient once. The normalized values are the unfused ones
+/// bit for bit (so are the pool's choices); backward's per-channel sums add the same terms in
+/// another order, so gradients agree to float rounding.
+///
+/// `LayerChain` runs every such pair this way; the two layers keep their own parameters,
+/// buffers and names.
+extension BatchNorm2D {
+    /// Whether `pool` can run fused after this layer.
+    static func canFuse(_ pool: MaxPool2D) -> Bool { pool.size == 2 && pool.stride == 2 }
+
+    /// `pool(self(input))`; in training both layers keep what `backwardPooled` needs.
+    func forwardPooled(_ input: Tensor, pool: MaxPool2D, training: Bool) throws -> Tensor {
+        _ = try outputShape(for: input.shape)
+        let pooledShape = try pool.outputShape(for: input.shape)
+        let n = input.shape[0], c = channels, w = input.shape[3], hw = input.shape[2] * w
+        let oh = pooledShape[2], ow = pooledShape[3], ohw = oh * ow
+        var mean = [Float](repeating: 0, count: c), inverseStd = [Float](repeating: 0, count: c)
+        var argmax = training ? [UInt8](unsafeUninitializedCapacity: n * c * ohw) { _, count in count = n * c * ohw } : []
+        let output: Tensor
+        if training {
+            guard n * hw > 1 else {
+                throw EngineError.invalidArgument("\(name): training needs more than one value per channel, got \(input.shape)")
+            }
+            let gamma = weight.value.scalars, beta = bias.value.scalars
+            var unbiased = [Float](repeating: 0, count: c)
+            output = Tensor(shape: pooledShape) { y in
+            input.withUnsafeBufferPointer { x in
+            mean.withUnsafeMutableBufferPointer { meanOut in
+            inverseStd.withUnsafeMutableBufferPointer { invOut in
+            unbiased.withUnsafeMutableBufferPointer { unbiasedOut in
+            argmax.withUnsafeMutableBufferPointer { arg in
+                let eps = Double(epsilon)
+                parallelFor(c) { ch in
+                    let (mu, inv, unbiasedVariance) = BatchNorm2D.statistics(x.baseAddress!, images: n, channels: c,
+                                                                            channel: ch, planeSize: hw, epsilon: eps)
+                    meanOut[ch] = mu
+                    invOut[ch] = inv
+                    unbiasedOut[ch] = unbiasedVariance
+                    let a = gamma[ch] * inv, b = beta[ch] - mu * a
+                    for image in 0..<n {
+                        let plane = image * c + ch
+                        MaxPool2x2.forward(x.baseAddress! + plane * hw, width: w, y.baseAddress! + plane * ohw,
+                                           outHeight: oh, outWidth: ow, arg: arg.baseAddress! + plane * ohw) { $0 * a + b }
+                    }
+                }
+            }}}}}}
+            updateRunningStatistics(mean: mean, unbiasedVariance: unbiased)
+        } else {
+            let (scale, shift) = inferenceScaleAndShift(mean: &mean, inverseStd: &inverseStd)
+            output = Tensor(shape: pooledShape) { y in
+                input.withUnsafeBufferPointer { x in
+                    parallelFor(n * c) { plane in
+                        let a = scale[plane % c], b = shift[plane % c]
+                        MaxPool2x2.forward(x.baseAddress! + plane * hw, width: w, y.baseAddress! + plane * ohw,
+                                           outHeight: oh, outWidth: ow, arg: nil) { $0 * a + b }
+                    }
+                }
+            }
+        }
+        cache = training ? Cache(input: input, mean: mean, inverseStd: inverseStd) : nil
+        pool.cache = training ? MaxPool2D.Cache(inputShape: input.shape, argmax: argmax) : nil
+        return output
+    }
+
+    /// The gradient with respect to this layer's input, from the gradient of the pool's output;
+    /// adds this layer's parameter gradients, and releases both layers' caches.
+    func backwardPooled(_ pooledGradient: Tensor, pool: MaxPool2D) throws -> Tensor {
+        guard let cache else { throw EngineError.backwardBeforeForward(layer: name) }
+        guard let poolCache = pool.cache else { throw EngineError.backwardBeforeForward(layer: pool.name) }
+        let shape = cache.input.shape
+        let pooledShape = try pool.outputShape(for: shape)
+        guard pooledGradient.shape == pooledShape else {
+            throw EngineError.shapeMismatch(layer: pool.name, expected: "output gradient \(pooledShape)",
+                                            got: pooledGradient.shape)
+        }
+        self.cache = nil
+        pool.cache = nil
+        let n = shape[0], c = channels, w = shape[3], hw = shape[2] * w, m = Float(n * hw)
+        let oh = pooledShape[2], ow = pooledShape[3], ohw = oh * ow
+        let gamma = weight.value.scalars
+        var inputGradient = Tensor(shape: shape) { _ in }  // every element is written below
+        inputGradient.withUnsafeMutableBufferPointer { dx in
+        cache.input.withUnsafeBufferPointer { x in
+        pooledGradient.withUnsafeBufferPointer { dy in
+        poolCache.argmax.withUnsafeBufferPointer { arg in
+        weight.gradient.withUnsafeMutableBufferPointer { dGamma in
+        bias.gradient.withUnsafeMutableBufferPointer { dBeta in
+            parallelFor(c) { ch in
+                let mu = cache.mean[ch], inv = cache.inverseStd[ch]
+                // Σ dy and Σ dy·(x - μ) over the channel: only each window's maximum has a
+                // non-zero dy, the pooled gradient.
+                var sumDy: Double = 0, sumDyCentered: Double = 0
+                for image in 0..<n {
+                    let plane = image * c + ch
+                    let xs = x.baseAddress! + plane * hw, g = dy.baseAddress! + plane * ohw
+                    let positions = arg.baseAddress! + plane * ohw
+                    var planeSum: Float = 0, planeDot: Float = 0
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            let i = oy * ow + ox, p = Int(positions[i])
+                            let v = g[i]
+                            planeSum += v
+                            planeDot += v * (xs[(2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)] - mu)
+                        }
+                    }
+                    sumDy += Double(planeSum)
+                    sumDyCentered += Double(planeDot)
+                }
+                let sumDyXhat = Float(sumDyCentered) * inv
+                dGamma[ch] += sumDyXhat
+                dBeta[ch] += Float(sumDy)
+                // dx = γ/σ · (dy - mean(dy) - x̂ · mean(dy · x̂)): every pixel with dy = 0 first,
+                // then the windows' maxima with their gradient.
+                let a = gamma[ch] * inv
+                let meanDy = Float(sumDy) / m, meanDyXhat = sumDyXhat / m
+                for image in 0..<n {
+                    let plane = image * c + ch
+                    let xs = x.baseAddress! + plane * hw, out = dx.baseAddress! + plane * hw
+                    let g = dy.baseAddress! + plane * ohw, positions = arg.baseAddress! + plane * ohw
+                    for i in 0..<hw {
+                        let xhat = (xs[i] - mu) * inv
+                        out[i] = a * (0 - meanDy - xhat * meanDyXhat)
+                    }
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            let i = oy * ow + ox, p = Int(positions[i])
+                            let pixel = (2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)
+                            let xhat = (xs[pixel] - mu) * inv
+                            out[pixel] = a * (g[i] - meanDy - xhat * meanDyXhat)
+                        }
+                    }
+                }
+            }
+        }}}}}}
+        return inputGradient
+    }
+}
