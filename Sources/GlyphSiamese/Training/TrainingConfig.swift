@@ -70,7 +70,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// `koch` keeps the seed's recipe: contrastive loss, plain SGD at learning rate 0.01, constant,
     /// 20 epochs. `fast` trains with the prototypical loss over P x K batches grouped by
     /// alphabet (temperature 0.1 on the unit sphere), every character also turned by quarter
-    /// turns as new characters, SGD at 0.2 with momentum 0.9 and a cosine schedule, 30 epochs
+    /// turns as new characters, SGD at 0.2 with momentum 0.9 and a cosine schedule, 40 epochs
     /// (under 10 minutes on two cores): measured far better than the seed's recipe on this
     /// preset, and chosen from measured alternatives (README, Results). The seed's losses stay
     /// one option away (`--loss triplet`, `--loss contrastive`).
@@ -105,9 +105,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         }
     }
 
-    /// The seed's 20 epochs for koch; 30 for fast, which fit in the 10-minute budget on two cores.
+    /// The seed's 20 epochs for koch; 40 for fast, which fit in the 10-minute budget on two cores.
     public static func defaultEpochs(_ preset: ModelConfig.Preset) -> Int {
-        preset == .koch ? 20 : 30
+        preset == .koch ? 20 : 40
     }
 
     public var effectiveMargin: Float {
