@@ -109,8 +109,9 @@ struct TrainCommand: ParsableCommand {
 
     func parseWidths() throws -> [Int]? {
         guard let widths else { return nil }
-        let values = widths.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.count == 4, let channels = values as? [Int], channels.allSatisfy({ $0 > 0 }) else {
+        let parts = widths.split(separator: ",", omittingEmptySubsequences: false)
+        let channels = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 4, channels.count == 4, channels.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--widths takes four positive channel counts separated by commas, not '\(widths)'")
         }
         return channels

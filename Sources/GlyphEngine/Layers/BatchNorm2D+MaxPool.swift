@@ -114,13 +114,11 @@ extension BatchNorm2D {
                     sumDy += Double(planeSum)
                     sumDyCentered += Double(planeDot)
                 }
-                let sumDyXhat = Float(sumDyCentered) * inv
-                dGamma[ch] += sumDyXhat
-                dBeta[ch] += Float(sumDy)
-                // dx = γ/σ · (dy - mean(dy) - x̂ · mean(dy · x̂)): every pixel with dy = 0 first,
-                // then the windows' maxima with their gradient.
-                let a = gamma[ch] * inv
-                let meanDy = Float(sumDy) / m, meanDyXhat = sumDyXhat / m
+                // dx (see `channelBackward`): every pixel with dy = 0 first, then the windows'
+                // maxima with their gradient.
+                let (a, meanDy, meanDyXhat) = BatchNorm2D.channelBackward(
+                    sumDy: sumDy, sumDyCentered: sumDyCentered, inverseStd: inv, gamma: gamma[ch], count: m,
+                    dGamma: &dGamma[ch], dBeta: &dBeta[ch])
                 for image in 0..<n {
                     let plane = image * c + ch
                     let xs = x.baseAddress! + plane * hw, out = dx.baseAddress! + plane * hw

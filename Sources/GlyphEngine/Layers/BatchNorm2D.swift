@@ -155,6 +155,19 @@ public final class BatchNorm2D: Layer {
         for i in 0..<count { dst[i] = src[i] * a + b }
     }
 
+    /// The per-channel heart of the backward pass, shared by the plain and the pooled layer:
+    /// from Σ dy and Σ dy·(x - μ) over a channel, adds dγ = Σ dy·x̂ and dβ = Σ dy, and returns the
+    /// coefficients of dx = a · (dy - mean(dy) - x̂ · mean(dy · x̂)), with a = γ/σ.
+    @inline(__always)
+    static func channelBackward(sumDy: Double, sumDyCentered: Double, inverseStd inv: Float, gamma: Float,
+                                count m: Float, dGamma: inout Float, dBeta: inout Float)
+        -> (a: Float, meanDy: Float, meanDyXhat: Float) {
+        let sumDyXhat = Float(sumDyCentered) * inv
+        dGamma += sumDyXhat
+        dBeta += Float(sumDy)
+        return (gamma * inv, Float(sumDy) / m, sumDyXhat / m)
+    }
+
     public func backward(_ outputGradient: Tensor) throws -> Tensor {
         guard let cache else { throw EngineError.backwardBeforeForward(layer: name) }
         let shape = cache.input.shape
@@ -181,12 +194,9 @@ public final class BatchNorm2D: Layer {
                     sumDy += Double(planeSum)
                     sumDyCentered += Double(planeDot)
                 }
-                let sumDyXhat = Float(sumDyCentered) * inv
-                dGamma[ch] += sumDyXhat
-                dBeta[ch] += Float(sumDy)
-                // dx = γ/σ · (dy - mean(dy) - x̂ · mean(dy · x̂))
-                let a = gamma[ch] * inv
-                let meanDy = Float(sumDy) / m, meanDyXhat = sumDyXhat / m
+                let (a, meanDy, meanDyXhat) = BatchNorm2D.channelBackward(
+                    sumDy: sumDy, sumDyCentered: sumDyCentered, inverseStd: inv, gamma: gamma[ch], count: m,
+                    dGamma: &dGamma[ch], dBeta: &dBeta[ch])
                 for image in 0..<n {
                     let offset = (image * c + ch) * hw
                     let xs = x.baseAddress! + offset, g = dy.baseAddress! + offset, out = dx.baseAddress! + offset

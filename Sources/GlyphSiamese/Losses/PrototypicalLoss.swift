@@ -70,6 +70,7 @@ public struct PrototypicalLoss: Sendable, Codable, Equatable {
             var difference = [Float](repeating: 0, count: classes * d)  // x_i - c_ik for every k
             var logits = [Float](repeating: 0, count: classes)
             var distances = [Float](repeating: 0, count: classes)
+            var exponentials = [Float](repeating: 0, count: classes)
 
             for i in queries {
                 let y = rowClass[i]
@@ -89,7 +90,10 @@ public struct PrototypicalLoss: Sendable, Codable, Equatable {
                 // Softmax with the maximum subtracted; loss = logsumexp - logit of the true class.
                 let top = logits.max()!
                 var total: Float = 0
-                for k in 0..<classes { total += exp(logits[k] - top) }
+                for k in 0..<classes {
+                    exponentials[k] = exp(logits[k] - top)
+                    total += exponentials[k]
+                }
                 lossSum += Double(top + log(total) - logits[y])
                 if logits.firstIndex(of: top)! != y { misclassified += 1 }
                 positiveSum += Double(distances[y].squareRoot())
@@ -99,7 +103,7 @@ public struct PrototypicalLoss: Sendable, Codable, Equatable {
                 }
                 // dL_i/dlogit_k = p_k - [k = y]; dlogit_k/dx_i = -2 (x_i - c_k) / T; dlogit_k/dc_k = +2 (x_i - c_k) / T.
                 for k in 0..<classes {
-                    let probability = exp(logits[k] - top) / total
+                    let probability = exponentials[k] / total
                     let slope = (probability - (k == y ? 1 : 0)) * 2 / temperature * scale
                     guard slope != 0 else { continue }
                     let perMember = slope / Float(members[k].count - (k == y ? 1 : 0))
