@@ -68,6 +68,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("rotate-characters"),
             help: "Class augmentation: each training character turned 90, 180 and 270 degrees as three new characters: on or off (default: on fast, off koch).")
     var rotateCharactersText: String?
+    @Option(name: .customLong("mirror-characters"),
+            help: "Class augmentation: each training character (turned ones too) mirrored left to right as a new character: on or off (default: off).")
+    var mirrorCharactersText: String?
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
     @Option(help: "Splits: seed (background 80/20 by character; evaluation = test) or koch (by drawer).")
     var splits: SplitScheme = .seed
@@ -99,6 +102,7 @@ struct TrainCommand: ParsableCommand {
         config.negatives = negatives
         config.augment = try onOff(augmentText, option: "--augment")
         if let rotateCharactersText { config.rotatedCharacters = try onOff(rotateCharactersText, option: "--rotate-characters") }
+        if let mirrorCharactersText { config.mirroredCharacters = try onOff(mirrorCharactersText, option: "--mirror-characters") }
         config.seed = seed
         config.splits = splits
         config.earlyStoppingPatience = patience

@@ -53,7 +53,8 @@ public final class Trainer {
         let side = config.model.imageSize
         let train = splits.train.side == side ? splits.train : splits.train.resized(to: side)
         self.trainImagesPerEpoch = train.imageCount
-        self.train = config.rotatedCharacters == true ? train.withRotatedCharacters() : train
+        let turned = config.rotatedCharacters == true ? train.withRotatedCharacters() : train
+        self.train = config.mirroredCharacters == true ? turned.withMirroredCharacters() : turned
         self.validation = splits.validation.side == side ? splits.validation : splits.validation.resized(to: side)
         guard train.characters.count >= 2, validation.characters.count >= 2 else {
             throw SiameseError.invalidConfiguration("the training and validation splits need at least 2 characters each")

@@ -55,6 +55,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// three new characters (`GlyphDataset.withRotatedCharacters()`). Epochs keep the size of the
     /// unturned split. Optional so that configurations saved before it existed still load (nil: off).
     public var rotatedCharacters: Bool?
+    /// Class augmentation: every training character (turned ones included) also mirrored left
+    /// to right as a new character (`GlyphDataset.withMirroredCharacters()`). nil: off.
+    public var mirroredCharacters: Bool?
     public var seed: UInt64 = 1
     public var splits: SplitScheme = .seed
     public var validationFraction: Double = 0.2
