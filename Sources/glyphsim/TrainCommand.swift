@@ -10,9 +10,9 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a Siamese model on Omniglot's background set (validation on held-out characters).",
         discussion: """
         Defaults follow the seed report (SGD, 20 epochs, batch 256) where they suit the preset. The koch preset keeps \
-        the seed's plain SGD at learning rate 0.01 for 20 epochs. The fast preset trains 40 epochs with learning rate \
-        0.2, momentum 0.9 and a cosine schedule, quarter-turned characters as extra classes, and by default with the \
-        prototypical loss over P x K batches grouped by alphabet, which measured best there; --loss triplet (batch-all \
+        the seed's plain SGD at learning rate 0.01 for 20 epochs. The fast preset (32x32) trains 30 epochs with \
+        learning rate 0.2, momentum 0.9 and a cosine schedule, quarter-turned characters as extra classes, and by \
+        default with the prototypical loss over P x K = 128 x 2 batches grouped by alphabet, which measured best there; --loss triplet (batch-all \
         mining, margin 0.3) and --loss contrastive (the seed's eq. (1)) run the seed's losses.
         Ctrl-C stops after the current step and saves; --resume RUN_DIR continues.
         """
@@ -51,10 +51,11 @@ struct TrainCommand: ParsableCommand {
     var mining: TripletMining = .batchAll
     @Flag(help: "Triplet loss with the seed's squared hinge.") var squaredHinge = false
     @Flag(help: "Triplet loss with the swap: negative distance = min(D(a,n), D(p,n)).") var swap = false
-    @Option(help: "Images of each character in a P x K mining batch.") var imagesPerCharacter: Int = 4
+    @Option(help: "Images of each character in a P x K batch (default: 2 prototypical, 4 triplet and contrastive).")
+    var imagesPerCharacter: Int?
     @Option(help: "Negatives from the same alphabet (P x K batches grouped by alphabet) or from anywhere.")
     var negatives: NegativeSource = .sameAlphabet
-    @Option(help: "Input image side (Omniglot's 105 is area-resized). Default: 28 fast, 105 koch.")
+    @Option(help: "Input image side (Omniglot's 105 is area-resized). Default: 32 fast, 105 koch.")
     var imageSize: Int?
     @Option(help: "Channels of every conv block (fast preset; default: the widths below).") var width: Int?
     @Option(help: "Channels of each of the fast preset's four blocks, comma-separated (default 64,64,128,256); overrides --width.")
@@ -98,7 +99,7 @@ struct TrainCommand: ParsableCommand {
         config.pairMining = pairMining
         config.squaredHinge = squaredHinge
         config.swap = swap
-        config.imagesPerCharacter = imagesPerCharacter
+        config.imagesPerCharacter = imagesPerCharacter ?? TrainingConfig.defaultImagesPerCharacter(for: config.loss)
         config.negatives = negatives
         config.augment = try onOff(augmentText, option: "--augment")
         if let rotateCharactersText { config.rotatedCharacters = try onOff(rotateCharactersText, option: "--rotate-characters") }

@@ -49,12 +49,15 @@ import Testing
         let fast = TrainingConfig(model: ModelConfig(preset: .fast), epochs: 12)
         #expect(fast.loss == .prototypical && fast.effectiveTemperature == 0.1 && fast.negatives == .sameAlphabet)
         #expect(fast.rotatedCharacters == true && fast.model.blockWidths == [64, 64, 128, 256])
+        #expect(fast.model.imageSize == 32 && fast.imagesPerCharacter == 2 && fast.mirroredCharacters == nil)
         #expect(fast.schedule == .cosine(totalEpochs: 12, minimum: 0))
         let fastDefault = TrainingConfig(model: ModelConfig(preset: .fast))
-        #expect(fastDefault.epochs == 40 && fastDefault.learningRate == 0.2)
+        #expect(fastDefault.epochs == 30 && fastDefault.learningRate == 0.2)
         var triplet = fastDefault
         triplet.loss = .triplet
         #expect(triplet.effectiveMargin == 0.3 && triplet.mining == .batchAll)
-        #expect(fastDefault.schedule == .cosine(totalEpochs: 40, minimum: 0))
+        #expect(fastDefault.schedule == .cosine(totalEpochs: 30, minimum: 0))
+        #expect(TrainingConfig.defaultImagesPerCharacter(for: .triplet) == 4)
+        #expect(TrainingConfig.defaultImagesPerCharacter(for: .contrastive) == 4)
     }
 }

@@ -38,6 +38,10 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.contains("<polyline"))
         let log = try String(contentsOfFile: run + "/log.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(log.filter { $0.contains("\"kind\":\"epoch\"") }.count == 2)
+        // The fast preset's defaults reach the saved configuration: 32x32, prototypical, K = 2.
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any])
+        #expect(config["loss"] as? String == "prototypical" && config["imagesPerCharacter"] as? Int == 2)
+        #expect((config["model"] as? [String: Any])?["imageSize"] as? Int == 32)
 
         let evaluate = try CLI.run(["evaluate", run, "--data", data, "--json", "--trials", "100"])
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
@@ -72,6 +76,20 @@ import Testing
         for part in ["Table 1", "ROC", "<svg", "Hardest mistakes", "Training loss against time"] {
             #expect(page.contains(part), "report lacks \(part)")
         }
+    }
+
+    /// K defaults per loss: 4 for triplet mining (several positives per anchor) even though the
+    /// preset's prototypical default is 2.
+    @Test func tripletTrainingKeepsFourImagesPerCharacter() throws {
+        let data = try dataFolder()
+        let folder = try temporaryFolder("tripletK")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = folder.appendingPathComponent("run").path
+        let train = try CLI.run(["train", "--data", data, "--out", run, "--loss", "triplet", "--epochs", "1",
+                                 "--images-per-epoch", "192", "--batch-size", "96", "--image-size", "28"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any])
+        #expect(config["loss"] as? String == "triplet" && config["imagesPerCharacter"] as? Int == 4)
     }
 
     @Test func ctrlCStopsCleanlyAndResumeMatchesAnUninterruptedRun() throws {

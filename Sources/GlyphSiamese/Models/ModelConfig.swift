@@ -7,7 +7,7 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         /// Koch et al. (2015), the seed report's subnetwork, at 105x105: about 39M parameters.
         case koch
         /// GlyphSim's CPU default: four conv-BN-ReLU-pool blocks and a linear embedding.
-        /// Small inputs (28x28 by default) make it train in minutes on two cores.
+        /// Small inputs (32x32 by default) make it train in minutes on two cores.
         case fast
     }
 
@@ -62,7 +62,11 @@ public struct ModelConfig: Codable, Sendable, Equatable {
             self.embeddingSize = embeddingSize ?? 4096
             self.normalization = normalization ?? .none
         case .fast:
-            self.imageSize = imageSize ?? 28
+            // 32 rather than 28: the four pools then end on 2x2 maps instead of dropping the 7x7
+            // maps' last row and column, and finer strokes raised 20-way within-alphabet one-shot
+            // accuracy at 30 epochs from 84.5% to 85.7% (4000 trials, README Results) for 1.3x the
+            // time per epoch.
+            self.imageSize = imageSize ?? 32
             self.width = width ?? 64
             self.embeddingSize = embeddingSize ?? 128
             self.normalization = normalization ?? .l2
