@@ -11,7 +11,8 @@
 /// another order, so gradients agree to float rounding.
 ///
 /// `LayerChain` runs every such pair this way; the two layers keep their own parameters,
-/// buffers and names.
+/// buffers and names. A channel-blocked input (the output of a oneDNN convolution) runs
+/// through the blocked kernels (BatchNorm2D+MaxPoolBlocked.swift) and stays blocked.
 extension BatchNorm2D {
     /// Whether `pool` can run fused after this layer.
     static func canFuse(_ pool: MaxPool2D) -> Bool { pool.size == 2 && pool.stride == 2 }
@@ -20,6 +21,9 @@ extension BatchNorm2D {
     func forwardPooled(_ input: Tensor, pool: MaxPool2D, training: Bool) throws -> Tensor {
         _ = try outputShape(for: input.shape)
         let pooledShape = try pool.outputShape(for: input.shape)
+        if input.layout == .channelBlocked {
+            return try forwardPooledBlocked(input, pool: pool, training: training, pooledShape: pooledShape)
+        }
         let n = input.shape[0], c = channels, w = input.shape[3], hw = input.shape[2] * w
         let oh = pooledShape[2], ow = pooledShape[3], ohw = oh * ow
         var mean = [Float](repeating: 0, count: c), inverseStd = [Float](repeating: 0, count: c)
@@ -83,6 +87,10 @@ extension BatchNorm2D {
         }
         self.cache = nil
         pool.cache = nil
+        if cache.input.layout == .channelBlocked {
+            return backwardPooledBlocked(pooledGradient, cache: cache, argmax: poolCache.argmax, pooledShape: pooledShape)
+        }
+        let pooledGradient = pooledGradient.inLayout(.plain)
         let n = shape[0], c = channels, w = shape[3], hw = shape[2] * w, m = Float(n * hw)
         let oh = pooledShape[2], ow = pooledShape[3], ohw = oh * ow
         let gamma = weight.value.scalars
