@@ -99,8 +99,21 @@ struct LayerChain {
 
     /// `backward` without the chain's input gradient: the first layer only adds its parameter
     /// gradients (see `Layer.accumulateParameterGradients`).
+    ///
+    /// A first convolution with a direct weight gradient followed by a fused batch norm + pool
+    /// (Conv-4's first block) runs as one backward step: the convolution's output gradient is
+    /// never stored (see `BatchNorm2D.backwardPooled(_:pool:intoWeightGradientOf:)`).
     func accumulateParameterGradients(_ outputGradient: Tensor) throws {
         guard let first = steps.first else { return }
+        if steps.count >= 2, case .layer(let layer) = first, let conv = layer as? Conv2D,
+           conv.fusesWeightGradientIntoBatchNorm, case .batchNormPool(let norm, let pool) = steps[1] {
+            var g = outputGradient
+            for (index, step) in steps.enumerated().dropFirst(2).reversed() {
+                try backward(index, step, &g)
+            }
+            try norm.backwardPooled(g.inLayout(.plain), pool: pool, intoWeightGradientOf: conv)
+            return
+        }
         var g = try backwardAllButFirst(outputGradient)
         if case .layer(let layer) = first, !(layer is any InPlaceLayer) {
             g = g.inLayout(record.outputs.first ?? .plain)

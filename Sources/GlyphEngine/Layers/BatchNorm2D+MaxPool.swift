@@ -103,49 +103,70 @@ extension BatchNorm2D {
         bias.gradient.withUnsafeMutableBufferPointer { dBeta in
             parallelFor(c) { ch in
                 let mu = cache.mean[ch], inv = cache.inverseStd[ch]
-                // Σ dy and Σ dy·(x - μ) over the channel: only each window's maximum has a
-                // non-zero dy, the pooled gradient.
-                var sumDy: Double = 0, sumDyCentered: Double = 0
-                for image in 0..<n {
-                    let plane = image * c + ch
-                    let xs = x.baseAddress! + plane * hw, g = dy.baseAddress! + plane * ohw
-                    let positions = arg.baseAddress! + plane * ohw
-                    var planeSum: Float = 0, planeDot: Float = 0
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            let i = oy * ow + ox, p = Int(positions[i])
-                            let v = g[i]
-                            planeSum += v
-                            planeDot += v * (xs[(2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)] - mu)
-                        }
-                    }
-                    sumDy += Double(planeSum)
-                    sumDyCentered += Double(planeDot)
-                }
-                // dx (see `channelBackward`): every pixel with dy = 0 first, then the windows'
-                // maxima with their gradient.
-                let (a, meanDy, meanDyXhat) = BatchNorm2D.channelBackward(
+                let (sumDy, sumDyCentered) = BatchNorm2D.pooledChannelSums(
+                    x: x.baseAddress!, dy: dy.baseAddress!, argmax: arg.baseAddress!, images: n, channels: c, channel: ch,
+                    width: w, planeSize: hw, outHeight: oh, outWidth: ow, mean: mu)
+                let coefficients = BatchNorm2D.channelBackward(
                     sumDy: sumDy, sumDyCentered: sumDyCentered, inverseStd: inv, gamma: gamma[ch], count: m,
                     dGamma: &dGamma[ch], dBeta: &dBeta[ch])
                 for image in 0..<n {
                     let plane = image * c + ch
-                    let xs = x.baseAddress! + plane * hw, out = dx.baseAddress! + plane * hw
-                    let g = dy.baseAddress! + plane * ohw, positions = arg.baseAddress! + plane * ohw
-                    for i in 0..<hw {
-                        let xhat = (xs[i] - mu) * inv
-                        out[i] = a * (0 - meanDy - xhat * meanDyXhat)
-                    }
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            let i = oy * ow + ox, p = Int(positions[i])
-                            let pixel = (2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)
-                            let xhat = (xs[pixel] - mu) * inv
-                            out[pixel] = a * (g[i] - meanDy - xhat * meanDyXhat)
-                        }
-                    }
+                    BatchNorm2D.pooledPlaneGradient(x: x.baseAddress! + plane * hw, dy: dy.baseAddress! + plane * ohw,
+                                                    argmax: arg.baseAddress! + plane * ohw, into: dx.baseAddress! + plane * hw,
+                                                    width: w, planeSize: hw, outHeight: oh, outWidth: ow, mean: mu,
+                                                    inverseStd: inv, coefficients: coefficients)
                 }
             }
         }}}}}}
         return inputGradient
+    }
+
+    /// Σ dy and Σ dy·(x - μ) over channel `ch` of the fused layer (plain layout): only each
+    /// window's maximum has a non-zero dy, the pooled gradient. Per plane in Float, across
+    /// planes in Double.
+    @inline(__always)
+    static func pooledChannelSums(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, argmax: UnsafePointer<UInt8>,
+                                  images n: Int, channels c: Int, channel ch: Int, width w: Int, planeSize hw: Int,
+                                  outHeight oh: Int, outWidth ow: Int, mean mu: Float) -> (sumDy: Double, sumDyCentered: Double) {
+        let ohw = oh * ow
+        var sumDy: Double = 0, sumDyCentered: Double = 0
+        for image in 0..<n {
+            let plane = image * c + ch
+            let xs = x + plane * hw, g = dy + plane * ohw, positions = argmax + plane * ohw
+            var planeSum: Float = 0, planeDot: Float = 0
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let i = oy * ow + ox, p = Int(positions[i])
+                    let v = g[i]
+                    planeSum += v
+                    planeDot += v * (xs[(2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)] - mu)
+                }
+            }
+            sumDy += Double(planeSum)
+            sumDyCentered += Double(planeDot)
+        }
+        return (sumDy, sumDyCentered)
+    }
+
+    /// One plane of the input gradient (see `channelBackward`): every pixel with dy = 0 first,
+    /// then the windows' maxima with their gradient.
+    @inline(__always)
+    static func pooledPlaneGradient(x xs: UnsafePointer<Float>, dy g: UnsafePointer<Float>, argmax positions: UnsafePointer<UInt8>,
+                                    into out: UnsafeMutablePointer<Float>, width w: Int, planeSize hw: Int,
+                                    outHeight oh: Int, outWidth ow: Int, mean mu: Float, inverseStd inv: Float,
+                                    coefficients: (a: Float, meanDy: Float, meanDyXhat: Float)) {
+        let (a, meanDy, meanDyXhat) = coefficients
+        for i in 0..<hw {
+            let xhat = (xs[i] - mu) * inv
+            out[i] = a * (0 - meanDy - xhat * meanDyXhat)
+        }
+        for oy in 0..<oh {
+            for ox in 0..<ow {
+                let i = oy * ow + ox, p = Int(positions[i])
+                let pixel = (2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)
+                let xhat = (xs[pixel] - mu) * inv
+                out[pixel] = a * (g[i] - meanDy - xhat * meanDyXhat)
+            }
+        }
     }
 }
