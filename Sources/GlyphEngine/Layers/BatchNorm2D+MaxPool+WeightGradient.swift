@@ -30,6 +30,7 @@ extension BatchNorm2D {
         let oh = pooledShape[2], ow = pooledShape[3], ohw = oh * ow
         let gamma = weight.value.scalars
         let rows = g.rows  // weights per output channel
+        let padded = PaddedPlanes(g)
         var biasGradient = conv.bias?.gradient ?? Tensor(zeros: [c])
         input.withUnsafeBufferPointer { image in
         cache.input.withUnsafeBufferPointer { x in
@@ -47,9 +48,9 @@ extension BatchNorm2D {
                 let coefficients = BatchNorm2D.channelBackward(
                     sumDy: sumDy, sumDyCentered: sumDyCentered, inverseStd: inv, gamma: gamma[ch], count: m,
                     dGamma: &dGamma[ch], dBeta: &dBeta[ch])
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: hw) { planeGradient in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: hw + padded.runLength) { scratch in
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { totals in
-                    let planeGradient = planeGradient.baseAddress!, totals = totals.baseAddress!
+                    let planeGradient = scratch.baseAddress!, spread = planeGradient + hw, totals = totals.baseAddress!
                     totals.initialize(repeating: 0, count: rows)
                     var biasTotal: Double = 0
                     for i in 0..<n {
@@ -58,7 +59,8 @@ extension BatchNorm2D {
                                                         argmax: arg.baseAddress! + plane * ohw, into: planeGradient,
                                                         width: w, planeSize: hw, outHeight: oh, outWidth: ow, mean: mu,
                                                         inverseStd: inv, coefficients: coefficients)
-                        Conv2D.addPlaneWeightGradient(planeGradient, image: image.baseAddress! + i * g.imageSize,
+                        Conv2D.spreadRows(planeGradient, geometry: g, into: spread)
+                        Conv2D.addPlaneWeightGradient(spread, paddedImage: image.baseAddress! + i * g.channels * padded.planeStride,
                                                       geometry: g, into: totals)
                         if conv.bias != nil { biasTotal += Double(Reductions.sum(planeGradient, count: hw)) }
                     }
