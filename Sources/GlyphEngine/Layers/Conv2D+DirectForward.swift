@@ -27,7 +27,7 @@ extension Conv2D {
                         for tap in 0..<taps {
                             let weight = w[(oc * c + channel) * taps + tap]
                             let source = plane + padded.offset(ky: tap / k, kx: tap % k)
-                            for i in 0..<run { rows[i] += weight * source[i] }
+                            for i in 0..<run { rows[i].addProduct(weight, source[i]) }  // fused multiply-add
                         }
                     }
                     let dst = out + (image * o + oc) * p
