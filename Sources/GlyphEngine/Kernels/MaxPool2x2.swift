@@ -10,21 +10,17 @@ enum MaxPool2x2 {
     ///
     /// `value` maps each input pixel first (batch norm's scale and shift when the two layers run
     /// fused, see `BatchNorm2D.forwardPooled`); the plain pool passes the identity.
-    ///
-    /// `maxInput` (when non-nil, with `arg`) receives each window's unmapped input at the chosen
-    /// position: batch norm's backward then reads it as one contiguous run instead of gathering
-    /// it from the full-size input.
     @inline(__always)
     static func forward(_ src: UnsafePointer<Float>, width w: Int, _ dst: UnsafeMutablePointer<Float>,
                         outHeight oh: Int, outWidth ow: Int, arg: UnsafeMutablePointer<UInt8>?,
-                        maxInput: UnsafeMutablePointer<Float>? = nil, value: (Float) -> Float = { $0 }) {
+                        value: (Float) -> Float = { $0 }) {
         for oy in 0..<oh {
             let top = src + 2 * oy * w, bottom = top + w, out = dst + oy * ow
             if let arg {
                 let positions = arg + oy * ow
                 for ox in 0..<ow {
-                    let rawA = top[2 * ox], rawB = top[2 * ox + 1], rawC = bottom[2 * ox], rawD = bottom[2 * ox + 1]
-                    let a = value(rawA), b = value(rawB), c = value(rawC), d = value(rawD)
+                    let a = value(top[2 * ox]), b = value(top[2 * ox + 1])
+                    let c = value(bottom[2 * ox]), d = value(bottom[2 * ox + 1])
                     // The maximum by a tree of float selects (max instructions), its position
                     // by integer arithmetic on comparison bits: the first pixel in row order
                     // that equals the maximum (ties as in the general loop). Written as selects,
@@ -36,9 +32,6 @@ enum MaxPool2x2 {
                     let notB = unsafeBitCast(b != best, to: UInt8.self)
                     let notC = unsafeBitCast(c != best, to: UInt8.self)
                     positions[ox] = notA &+ (notA & notB) &+ (notA & notB & notC)
-                    if let maxInput {
-                        maxInput[oy * ow + ox] = a == best ? rawA : b == best ? rawB : c == best ? rawC : rawD
-                    }
                 }
             } else {
                 for ox in 0..<ow {

@@ -36,7 +36,6 @@ extension BatchNorm2D {
         cache.input.withUnsafeBufferPointer { x in
         pooledGradient.withUnsafeBufferPointer { dy in
         poolCache.argmax.withUnsafeBufferPointer { arg in
-        cache.windowMaxima!.withUnsafeBufferPointer { maxima in
         weight.gradient.withUnsafeMutableBufferPointer { dGamma in
         bias.gradient.withUnsafeMutableBufferPointer { dBeta in
         conv.weight.gradient.withUnsafeMutableBufferPointer { dw in
@@ -44,8 +43,8 @@ extension BatchNorm2D {
             parallelFor(c) { ch in
                 let mu = cache.mean[ch], inv = cache.inverseStd[ch]
                 let (sumDy, sumDyCentered) = BatchNorm2D.pooledChannelSums(
-                    maxima: maxima.baseAddress!, dy: dy.baseAddress!, images: n, channels: c, channel: ch,
-                    pooledPlaneSize: ohw, mean: mu)
+                    x: x.baseAddress!, dy: dy.baseAddress!, argmax: arg.baseAddress!, images: n, channels: c, channel: ch,
+                    width: w, planeSize: hw, outHeight: oh, outWidth: ow, mean: mu)
                 let coefficients = BatchNorm2D.channelBackward(
                     sumDy: sumDy, sumDyCentered: sumDyCentered, inverseStd: inv, gamma: gamma[ch], count: m,
                     dGamma: &dGamma[ch], dBeta: &dBeta[ch])
@@ -69,7 +68,7 @@ extension BatchNorm2D {
                     db[ch] += Float(biasTotal)
                 }}
             }
-        }}}}}}}}}
+        }}}}}}}}
         conv.bias?.gradient = biasGradient
     }
 }

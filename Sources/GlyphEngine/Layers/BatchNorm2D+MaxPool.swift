@@ -28,7 +28,6 @@ extension BatchNorm2D {
         let oh = pooledShape[2], ow = pooledShape[3], ohw = oh * ow
         var mean = [Float](repeating: 0, count: c), inverseStd = [Float](repeating: 0, count: c)
         var argmax = training ? [UInt8](unsafeUninitializedCapacity: n * c * ohw) { _, count in count = n * c * ohw } : []
-        var maxima = training ? [Float](unsafeUninitializedCapacity: n * c * ohw) { _, count in count = n * c * ohw } : []
         let output: Tensor
         if training {
             guard n * hw > 1 else {
@@ -42,7 +41,6 @@ extension BatchNorm2D {
             inverseStd.withUnsafeMutableBufferPointer { invOut in
             unbiased.withUnsafeMutableBufferPointer { unbiasedOut in
             argmax.withUnsafeMutableBufferPointer { arg in
-            maxima.withUnsafeMutableBufferPointer { maxima in
                 let eps = Double(epsilon)
                 parallelFor(c) { ch in
                     let (mu, inv, unbiasedVariance) = BatchNorm2D.statistics(x.baseAddress!, images: n, channels: c,
@@ -54,11 +52,10 @@ extension BatchNorm2D {
                     for image in 0..<n {
                         let plane = image * c + ch
                         MaxPool2x2.forward(x.baseAddress! + plane * hw, width: w, y.baseAddress! + plane * ohw,
-                                           outHeight: oh, outWidth: ow, arg: arg.baseAddress! + plane * ohw,
-                                           maxInput: maxima.baseAddress! + plane * ohw) { $0 * a + b }
+                                           outHeight: oh, outWidth: ow, arg: arg.baseAddress! + plane * ohw) { $0 * a + b }
                     }
                 }
-            }}}}}}}
+            }}}}}}
             updateRunningStatistics(mean: mean, unbiasedVariance: unbiased)
         } else {
             let (scale, shift) = inferenceScaleAndShift(mean: &mean, inverseStd: &inverseStd)
@@ -72,7 +69,7 @@ extension BatchNorm2D {
                 }
             }
         }
-        cache = training ? Cache(input: input, mean: mean, inverseStd: inverseStd, windowMaxima: maxima) : nil
+        cache = training ? Cache(input: input, mean: mean, inverseStd: inverseStd) : nil
         pool.cache = training ? MaxPool2D.Cache(inputShape: input.shape, argmax: argmax) : nil
         return output
     }
@@ -102,14 +99,13 @@ extension BatchNorm2D {
         cache.input.withUnsafeBufferPointer { x in
         pooledGradient.withUnsafeBufferPointer { dy in
         poolCache.argmax.withUnsafeBufferPointer { arg in
-        cache.windowMaxima!.withUnsafeBufferPointer { maxima in
         weight.gradient.withUnsafeMutableBufferPointer { dGamma in
         bias.gradient.withUnsafeMutableBufferPointer { dBeta in
             parallelFor(c) { ch in
                 let mu = cache.mean[ch], inv = cache.inverseStd[ch]
                 let (sumDy, sumDyCentered) = BatchNorm2D.pooledChannelSums(
-                    maxima: maxima.baseAddress!, dy: dy.baseAddress!, images: n, channels: c, channel: ch,
-                    pooledPlaneSize: ohw, mean: mu)
+                    x: x.baseAddress!, dy: dy.baseAddress!, argmax: arg.baseAddress!, images: n, channels: c, channel: ch,
+                    width: w, planeSize: hw, outHeight: oh, outWidth: ow, mean: mu)
                 let coefficients = BatchNorm2D.channelBackward(
                     sumDy: sumDy, sumDyCentered: sumDyCentered, inverseStd: inv, gamma: gamma[ch], count: m,
                     dGamma: &dGamma[ch], dBeta: &dBeta[ch])
@@ -121,22 +117,31 @@ extension BatchNorm2D {
                                                     inverseStd: inv, coefficients: coefficients)
                 }
             }
-        }}}}}}}
+        }}}}}}
         return inputGradient
     }
 
     /// Σ dy and Σ dy·(x - μ) over channel `ch` of the fused layer (plain layout): only each
-    /// window's maximum has a non-zero dy, the pooled gradient, so the sums run over the pooled
-    /// gradient and the windows' maxima (`windowMaxima`), two contiguous runs per plane. Per
-    /// plane in Float, across planes in Double.
+    /// window's maximum has a non-zero dy, the pooled gradient. Per plane in Float, across
+    /// planes in Double.
     @inline(__always)
-    static func pooledChannelSums(maxima: UnsafePointer<Float>, dy: UnsafePointer<Float>, images n: Int, channels c: Int,
-                                  channel ch: Int, pooledPlaneSize ohw: Int, mean mu: Float)
-        -> (sumDy: Double, sumDyCentered: Double) {
+    static func pooledChannelSums(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, argmax: UnsafePointer<UInt8>,
+                                  images n: Int, channels c: Int, channel ch: Int, width w: Int, planeSize hw: Int,
+                                  outHeight oh: Int, outWidth ow: Int, mean mu: Float) -> (sumDy: Double, sumDyCentered: Double) {
+        let ohw = oh * ow
         var sumDy: Double = 0, sumDyCentered: Double = 0
         for image in 0..<n {
-            let plane = (image * c + ch) * ohw
-            let (planeSum, planeDot) = Reductions.sumAndCenteredDot(dy + plane, maxima + plane, count: ohw, center: mu)
+            let plane = image * c + ch
+            let xs = x + plane * hw, g = dy + plane * ohw, positions = argmax + plane * ohw
+            var planeSum: Float = 0, planeDot: Float = 0
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let i = oy * ow + ox, p = Int(positions[i])
+                    let v = g[i]
+                    planeSum += v
+                    planeDot += v * (xs[(2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)] - mu)
+                }
+            }
             sumDy += Double(planeSum)
             sumDyCentered += Double(planeDot)
         }

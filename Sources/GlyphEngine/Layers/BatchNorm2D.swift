@@ -22,9 +22,6 @@ public final class BatchNorm2D: Layer {
         let input: Tensor
         let mean: [Float]
         let inverseStd: [Float]
-        /// Run fused with a 2x2 max-pool on a plain tensor: each window's input at its
-        /// maximum, in the pooled output's order (`MaxPool2x2.forward`'s `maxInput`).
-        var windowMaxima: [Float]? = nil
     }
     var cache: Cache?
 
