@@ -6,6 +6,9 @@
 public struct Tensor: Sendable, Equatable {
     public private(set) var shape: [Int]
     public var scalars: [Float]
+    /// How the scalars are ordered: `.plain` (row-major) for every tensor a caller builds or
+    /// receives; `.channelBlocked` only between the layers of a model (see `TensorLayout`).
+    public internal(set) var layout: TensorLayout = .plain
 
     /// Number of elements implied by a shape (1 for a scalar shape `[]`).
     @inlinable public static func count(of shape: [Int]) -> Int { shape.reduce(1, *) }
@@ -39,12 +42,14 @@ public struct Tensor: Sendable, Equatable {
 
     /// The same scalars seen with another shape of the same element count.
     public func reshaped(_ newShape: [Int]) -> Tensor {
-        Tensor(shape: newShape, scalars: scalars)
+        precondition(layout == .plain, "reshaped: a channel-blocked tensor has no row-major view")
+        return Tensor(shape: newShape, scalars: scalars)
     }
 
     /// Rows `range` of the first dimension (e.g. a slice of a batch).
     public func slice(_ range: Range<Int>) -> Tensor {
         precondition(!shape.isEmpty && range.lowerBound >= 0 && range.upperBound <= shape[0])
+        precondition(layout == .plain, "slice: the tensor is channel-blocked")
         let inner = Tensor.count(of: Array(shape.dropFirst()))
         var newShape = shape
         newShape[0] = range.count

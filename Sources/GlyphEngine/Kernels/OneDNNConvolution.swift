@@ -1,7 +1,8 @@
 import CDNNL
 
 /// The oneDNN passes of one convolution shape for one number of images: forward,
-/// backward-data and (optionally) backward-weights, over plain NCHW / OIHW buffers.
+/// backward-data and (optionally) backward-weights, over OIHW weights and activations in the
+/// given layouts (plain NCHW or channel-blocked; a gradient has its activation's layout).
 ///
 /// The backward passes are created on first use (inference never needs them); every pass
 /// reuses its primitive and its reorder buffers for the life of the layer.
@@ -11,6 +12,8 @@ final class OneDNNConvolution {
     private let outChannels: Int
     private let hasBias: Bool
     private let label: String
+    /// The layouts of the input (and its gradient) and of the output (and its gradient).
+    private let srcTag: dnnl_format_tag_t, dstTag: dnnl_format_tag_t
     private let forwardPass: OneDNNPrimitive
     private var backwardDataPass: OneDNNPrimitive?
     private var backwardWeightsPass: OneDNNPrimitive?
@@ -30,8 +33,17 @@ final class OneDNNConvolution {
         return ([Int64(g.stride), Int64(g.stride)], [Int64(g.padTop), Int64(g.padLeft)], [Int64(bottom), Int64(right)])
     }
 
-    init(label: String, geometry: ConvGeometry, outChannels: Int, hasBias: Bool, images: Int) throws {
+    /// oneDNN's tag for an activation layout.
+    private static func tag(_ layout: TensorLayout) -> dnnl_format_tag_t {
+        layout == .plain ? dnnl_nchw : dnnl_nChw16c
+    }
+
+    init(label: String, geometry: ConvGeometry, outChannels: Int, hasBias: Bool, images: Int,
+         srcLayout: TensorLayout = .plain, dstLayout: TensorLayout = .plain) throws {
         self.label = label
+        let srcTag = OneDNNConvolution.tag(srcLayout), dstTag = OneDNNConvolution.tag(dstLayout)
+        self.srcTag = srcTag
+        self.dstTag = dstTag
         self.geometry = geometry
         self.outChannels = outChannels
         self.hasBias = hasBias
@@ -51,10 +63,10 @@ final class OneDNNConvolution {
             : dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, dnnl_convolution_direct,
                                                  &anySrc, &anyWeights, nil, &anyDst, s, pl, pr),
             "\(label): describing the forward convolution")
-        var arguments = [(OneDNN.Argument.src, try OneDNN.descriptor(src, dnnl_nchw), false),
+        var arguments = [(OneDNN.Argument.src, try OneDNN.descriptor(src, srcTag), false),
                          (OneDNN.Argument.weights, try OneDNN.descriptor(wts, dnnl_oihw), false)]
         if hasBias { arguments.append((OneDNN.Argument.bias, biasMD, false)) }
-        arguments.append((OneDNN.Argument.dst, try OneDNN.descriptor(dst, dnnl_nchw), true))
+        arguments.append((OneDNN.Argument.dst, try OneDNN.descriptor(dst, dstTag), true))
         forwardPass = try withUnsafePointer(to: &desc) { d in
             try OneDNNPrimitive(label: "\(label) forward", descriptor: UnsafeRawPointer(d), arguments: arguments)
         }
@@ -113,9 +125,9 @@ final class OneDNNConvolution {
             try OneDNN.check(dnnl_convolution_backward_data_desc_init(
                 &desc, dnnl_convolution_direct, &anySrc, &anyWeights, &anyDst, strides, paddingLeft, paddingRight),
                 "\(label): describing the backward-data convolution")
-            let arguments = [(OneDNN.Argument.diffDst, try OneDNN.descriptor(dstDims, dnnl_nchw), false),
+            let arguments = [(OneDNN.Argument.diffDst, try OneDNN.descriptor(dstDims, dstTag), false),
                              (OneDNN.Argument.weights, try OneDNN.descriptor(weightDims, dnnl_oihw), false),
-                             (OneDNN.Argument.diffSrc, try OneDNN.descriptor(srcDims, dnnl_nchw), true)]
+                             (OneDNN.Argument.diffSrc, try OneDNN.descriptor(srcDims, srcTag), true)]
             let pass = try withUnsafePointer(to: &desc) { d in
                 try OneDNNPrimitive(label: "\(label) backward-data", descriptor: UnsafeRawPointer(d),
                                     hint: forwardPass.descriptor, arguments: arguments)
@@ -144,8 +156,8 @@ final class OneDNNConvolution {
             try OneDNN.check(dnnl_convolution_backward_weights_desc_init(
                 &desc, dnnl_convolution_direct, &anySrc, &anyWeights, nil, &anyDst, strides, paddingLeft, paddingRight),
                 "\(label): describing the backward-weights convolution")
-            let arguments = [(OneDNN.Argument.src, try OneDNN.descriptor(srcDims, dnnl_nchw), false),
-                             (OneDNN.Argument.diffDst, try OneDNN.descriptor(dstDims, dnnl_nchw), false),
+            let arguments = [(OneDNN.Argument.src, try OneDNN.descriptor(srcDims, srcTag), false),
+                             (OneDNN.Argument.diffDst, try OneDNN.descriptor(dstDims, dstTag), false),
                              (OneDNN.Argument.diffWeights, try OneDNN.descriptor(weightDims, dnnl_oihw), true)]
             let pass = try withUnsafePointer(to: &desc) { d in
                 try OneDNNPrimitive(label: "\(label) backward-weights", descriptor: UnsafeRawPointer(d),

@@ -11,7 +11,8 @@
 /// another order, so gradients agree to float rounding.
 ///
 /// `LayerChain` runs every such pair this way; the two layers keep their own parameters,
-/// buffers and names.
+/// buffers and names. A channel-blocked input (the output of a oneDNN convolution) runs
+/// through the blocked kernels (BatchNorm2D+MaxPoolBlocked.swift) and stays blocked.
 extension BatchNorm2D {
     /// Whether `pool` can run fused after this layer.
     static func canFuse(_ pool: MaxPool2D) -> Bool { pool.size == 2 && pool.stride == 2 }
@@ -20,6 +21,9 @@ extension BatchNorm2D {
     func forwardPooled(_ input: Tensor, pool: MaxPool2D, training: Bool) throws -> Tensor {
         _ = try outputShape(for: input.shape)
         let pooledShape = try pool.outputShape(for: input.shape)
+        if input.layout == .channelBlocked {
+            return try forwardPooledBlocked(input, pool: pool, training: training, pooledShape: pooledShape)
+        }
         let n = input.shape[0], c = channels, w = input.shape[3], hw = input.shape[2] * w
         let oh = pooledShape[2], ow = pooledShape[3], ohw = oh * ow
         var mean = [Float](repeating: 0, count: c), inverseStd = [Float](repeating: 0, count: c)
@@ -83,6 +87,10 @@ extension BatchNorm2D {
         }
         self.cache = nil
         pool.cache = nil
+        if cache.input.layout == .channelBlocked {
+            return backwardPooledBlocked(pooledGradient, cache: cache, argmax: poolCache.argmax, pooledShape: pooledShape)
+        }
+        let pooledGradient = pooledGradient.inLayout(.plain)
         let n = shape[0], c = channels, w = shape[3], hw = shape[2] * w, m = Float(n * hw)
         let oh = pooledShape[2], ow = pooledShape[3], ohw = oh * ow
         let gamma = weight.value.scalars
@@ -95,49 +103,70 @@ extension BatchNorm2D {
         bias.gradient.withUnsafeMutableBufferPointer { dBeta in
             parallelFor(c) { ch in
                 let mu = cache.mean[ch], inv = cache.inverseStd[ch]
-                // Σ dy and Σ dy·(x - μ) over the channel: only each window's maximum has a
-                // non-zero dy, the pooled gradient.
-                var sumDy: Double = 0, sumDyCentered: Double = 0
-                for image in 0..<n {
-                    let plane = image * c + ch
-                    let xs = x.baseAddress! + plane * hw, g = dy.baseAddress! + plane * ohw
-                    let positions = arg.baseAddress! + plane * ohw
-                    var planeSum: Float = 0, planeDot: Float = 0
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            let i = oy * ow + ox, p = Int(positions[i])
-                            let v = g[i]
-                            planeSum += v
-                            planeDot += v * (xs[(2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)] - mu)
-                        }
-                    }
-                    sumDy += Double(planeSum)
-                    sumDyCentered += Double(planeDot)
-                }
-                // dx (see `channelBackward`): every pixel with dy = 0 first, then the windows'
-                // maxima with their gradient.
-                let (a, meanDy, meanDyXhat) = BatchNorm2D.channelBackward(
+                let (sumDy, sumDyCentered) = BatchNorm2D.pooledChannelSums(
+                    x: x.baseAddress!, dy: dy.baseAddress!, argmax: arg.baseAddress!, images: n, channels: c, channel: ch,
+                    width: w, planeSize: hw, outHeight: oh, outWidth: ow, mean: mu)
+                let coefficients = BatchNorm2D.channelBackward(
                     sumDy: sumDy, sumDyCentered: sumDyCentered, inverseStd: inv, gamma: gamma[ch], count: m,
                     dGamma: &dGamma[ch], dBeta: &dBeta[ch])
                 for image in 0..<n {
                     let plane = image * c + ch
-                    let xs = x.baseAddress! + plane * hw, out = dx.baseAddress! + plane * hw
-                    let g = dy.baseAddress! + plane * ohw, positions = arg.baseAddress! + plane * ohw
-                    for i in 0..<hw {
-                        let xhat = (xs[i] - mu) * inv
-                        out[i] = a * (0 - meanDy - xhat * meanDyXhat)
-                    }
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            let i = oy * ow + ox, p = Int(positions[i])
-                            let pixel = (2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)
-                            let xhat = (xs[pixel] - mu) * inv
-                            out[pixel] = a * (g[i] - meanDy - xhat * meanDyXhat)
-                        }
-                    }
+                    BatchNorm2D.pooledPlaneGradient(x: x.baseAddress! + plane * hw, dy: dy.baseAddress! + plane * ohw,
+                                                    argmax: arg.baseAddress! + plane * ohw, into: dx.baseAddress! + plane * hw,
+                                                    width: w, planeSize: hw, outHeight: oh, outWidth: ow, mean: mu,
+                                                    inverseStd: inv, coefficients: coefficients)
                 }
             }
         }}}}}}
         return inputGradient
+    }
+
+    /// Σ dy and Σ dy·(x - μ) over channel `ch` of the fused layer (plain layout): only each
+    /// window's maximum has a non-zero dy, the pooled gradient. Per plane in Float, across
+    /// planes in Double.
+    @inline(__always)
+    static func pooledChannelSums(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, argmax: UnsafePointer<UInt8>,
+                                  images n: Int, channels c: Int, channel ch: Int, width w: Int, planeSize hw: Int,
+                                  outHeight oh: Int, outWidth ow: Int, mean mu: Float) -> (sumDy: Double, sumDyCentered: Double) {
+        let ohw = oh * ow
+        var sumDy: Double = 0, sumDyCentered: Double = 0
+        for image in 0..<n {
+            let plane = image * c + ch
+            let xs = x + plane * hw, g = dy + plane * ohw, positions = argmax + plane * ohw
+            var planeSum: Float = 0, planeDot: Float = 0
+            for oy in 0..<oh {
+                for ox in 0..<ow {
+                    let i = oy * ow + ox, p = Int(positions[i])
+                    let v = g[i]
+                    planeSum += v
+                    planeDot += v * (xs[(2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)] - mu)
+                }
+            }
+            sumDy += Double(planeSum)
+            sumDyCentered += Double(planeDot)
+        }
+        return (sumDy, sumDyCentered)
+    }
+
+    /// One plane of the input gradient (see `channelBackward`): every pixel with dy = 0 first,
+    /// then the windows' maxima with their gradient.
+    @inline(__always)
+    static func pooledPlaneGradient(x xs: UnsafePointer<Float>, dy g: UnsafePointer<Float>, argmax positions: UnsafePointer<UInt8>,
+                                    into out: UnsafeMutablePointer<Float>, width w: Int, planeSize hw: Int,
+                                    outHeight oh: Int, outWidth ow: Int, mean mu: Float, inverseStd inv: Float,
+                                    coefficients: (a: Float, meanDy: Float, meanDyXhat: Float)) {
+        let (a, meanDy, meanDyXhat) = coefficients
+        for i in 0..<hw {
+            let xhat = (xs[i] - mu) * inv
+            out[i] = a * (0 - meanDy - xhat * meanDyXhat)
+        }
+        for oy in 0..<oh {
+            for ox in 0..<ow {
+                let i = oy * ow + ox, p = Int(positions[i])
+                let pixel = (2 * oy + (p >> 1)) * w + 2 * ox + (p & 1)
+                let xhat = (xs[pixel] - mu) * inv
+                out[pixel] = a * (g[i] - meanDy - xhat * meanDyXhat)
+            }
+        }
     }
 }

@@ -4,10 +4,9 @@
 /// Lowering such a layer writes a 9-row matrix and gathers the whole output gradient into a
 /// second copy (25 MB at 126 images of 64 x 28 x 28) for a GEMM only 9 columns wide, which
 /// runs far below the GEMM's speed. Directly, each weight is one dot product per image between
-/// the output-gradient plane and the input plane shifted by the tap's offset (`shiftRun`): the
-/// output gradient is read once, in place. Positions whose shifted column wrapped onto the
-/// neighbouring row are taken out again afterwards. Each thread owns whole output channels, so
-/// the sums are deterministic and need no locks.
+/// the output-gradient plane and the input's zero-padded plane (`PaddedPlanes`) at the tap's
+/// offset: the output gradient is read once. Each thread owns whole output channels, so the
+/// sums are deterministic and need no locks.
 extension Conv2D {
     /// Lowered rows up to which the direct kernel is used (a 3x3 kernel over up to 3 channels).
     static let directWeightGradientMaxRows = 27
@@ -19,27 +18,86 @@ extension Conv2D {
     /// `dW += Σ dy ⊗ x` over `n` images, for a geometry where `usesDirectWeightGradient`.
     func accumulateWeightGradientDirectly(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, images n: Int,
                                           geometry g: ConvGeometry, into dw: UnsafeMutablePointer<Float>) {
-        let o = outChannels, c = g.channels, k = g.kernel, p = g.positions, planeSize = g.height * g.width
-        let taps = k * k
-        parallelFor(o) { oc in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: c * taps) { totals in
-                totals.initialize(repeating: 0)
-                for image in 0..<n {
-                    let gradient = dy + (image * o + oc) * p
-                    for channel in 0..<c {
-                        let plane = x + image * g.imageSize + channel * planeSize
-                        for tap in 0..<taps {
-                            let run = g.shiftRun(ki: tap / k, kj: tap % k)
-                            var sum = Reductions.dot(gradient + run.qLo, plane + run.qLo + run.s, count: run.qHi - run.qLo)
-                            g.forEachWrapped(qLo: run.qLo, qHi: run.qHi, dx: run.dx) { q in
-                                sum -= gradient[q] * plane[q + run.s]
-                            }
-                            totals[channel * taps + tap] += Double(sum)
-                        }
+        let o = outChannels, p = g.positions, rows = g.rows
+        let padded = PaddedPlanes(g)
+        var images = [Float](unsafeUninitializedCapacity: n * g.channels * padded.planeStride) { _, count in
+            count = n * g.channels * padded.planeStride
+        }
+        images.withUnsafeMutableBufferPointer { images in
+            padded.pad(x, images: n, into: images.baseAddress!)
+            parallelFor(o) { oc in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: rows) { totals in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: padded.runLength) { spread in
+                    totals.initialize(repeating: 0)
+                    for image in 0..<n {
+                        Conv2D.spreadRows(dy + (image * o + oc) * p, geometry: g, into: spread.baseAddress!)
+                        Conv2D.addPlaneWeightGradient(spread.baseAddress!,
+                                                      paddedImage: images.baseAddress! + image * g.channels * padded.planeStride,
+                                                      geometry: g, into: totals.baseAddress!)
                     }
-                }
-                for r in 0..<(c * taps) { dw[oc * c * taps + r] += Float(totals[r]) }
+                    for r in 0..<rows { dw[oc * rows + r] += Float(totals[r]) }
+                }}
             }
         }
+    }
+
+    /// One output-gradient plane with its rows `PaddedPlanes.paddedWidth` apart and zeros in
+    /// the extra columns (`runLength` floats at `dst`), as `addPlaneWeightGradient` takes it.
+    @inline(__always)
+    static func spreadRows(_ gradient: UnsafePointer<Float>, geometry g: ConvGeometry, into dst: UnsafeMutablePointer<Float>) {
+        let padded = PaddedPlanes(g), w = g.width
+        for y in 0..<g.height {
+            let row = dst + y * padded.paddedWidth
+            row.update(from: gradient + y * w, count: w)
+            (row + w).update(repeating: 0, count: padded.paddedWidth - w)
+        }
+    }
+
+    /// One image's share of one output channel's weight gradient: `totals[channel * k² + tap]
+    /// += Σ gradient · (the image's padded plane shifted by the tap)`, one dot product per tap
+    /// over the flat run (the gradient's extra columns are zero, so what they meet counts
+    /// nothing). `spread` is the plane as `spreadRows` lays it out.
+    @inline(__always)
+    static func addPlaneWeightGradient(_ spread: UnsafePointer<Float>, paddedImage: UnsafePointer<Float>,
+                                       geometry g: ConvGeometry, into totals: UnsafeMutablePointer<Double>) {
+        let padded = PaddedPlanes(g), k = g.kernel, taps = k * k
+        for channel in 0..<g.channels {
+            let plane = paddedImage + channel * padded.planeStride
+            for tap in 0..<taps {
+                let sum = Reductions.dot(spread, plane + padded.offset(ky: tap / k, kx: tap % k), count: padded.runLength)
+                totals[channel * taps + tap] += Double(sum)
+            }
+        }
+    }
+
+    /// Whether the training step's backward may fuse this layer's parameter gradients into the
+    /// batch norm after it (`BatchNorm2D.backwardPooled(_:pool:intoWeightGradientOf:)`): the
+    /// direct weight gradient from a plain output gradient.
+    var fusesWeightGradientIntoBatchNorm: Bool {
+        guard backend == .onednn, producedLayout == .plain, let input = cachedInput,
+              let g = try? geometry(for: input.shape) else { return false }
+        return usesDirectWeightGradient(g)
+    }
+
+    /// For the fused backward: the cached input as padded planes (`PaddedPlanes`) and its
+    /// geometry, after checking the output gradient's shape; releases the cache as
+    /// `accumulateParameterGradients` does.
+    func takeInputForFusedWeightGradient(outputShape: [Int]) throws -> ([Float], ConvGeometry) {
+        guard let input = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
+        let g = try geometry(for: input.shape)
+        let expected = [input.shape[0], outChannels, g.outHeight, g.outWidth]
+        guard outputShape == expected else {
+            throw EngineError.shapeMismatch(layer: name, expected: "output gradient \(expected)", got: outputShape)
+        }
+        precondition(usesDirectWeightGradient(g), "\(name): no direct weight gradient to fuse")
+        cachedInput = nil
+        let padded = PaddedPlanes(g), n = input.shape[0]
+        var images = [Float](unsafeUninitializedCapacity: n * g.channels * padded.planeStride) { _, count in
+            count = n * g.channels * padded.planeStride
+        }
+        input.withUnsafeBufferPointer { x in
+            images.withUnsafeMutableBufferPointer { padded.pad(x.baseAddress!, images: n, into: $0.baseAddress!) }
+        }
+        return (images, g)
     }
 }

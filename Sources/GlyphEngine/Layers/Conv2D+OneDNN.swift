@@ -11,38 +11,47 @@ extension Conv2D {
         return max(1, min(n, Conv2D.oneDNNChunkFloats / perImage))
     }
 
-    /// The cached passes for `images` images of this geometry, created on first use.
-    private func oneDNNPasses(images: Int, geometry g: ConvGeometry) throws -> OneDNNConvolution {
-        let key = [g.height, g.width, images]
+    /// The cached passes for `images` images of this geometry and these activation layouts,
+    /// created on first use.
+    private func oneDNNPasses(images: Int, geometry g: ConvGeometry, layouts: Layouts) throws -> OneDNNConvolution {
+        let key = [g.height, g.width, images, layouts.input == .plain ? 0 : 1, layouts.output == .plain ? 0 : 1]
         if let passes = oneDNNPasses[key] { return passes }
         let passes = try OneDNNConvolution(label: name, geometry: g, outChannels: outChannels,
-                                           hasBias: bias != nil, images: images)
+                                           hasBias: bias != nil, images: images,
+                                           srcLayout: layouts.input, dstLayout: layouts.output)
         oneDNNPasses[key] = passes
         return passes
     }
 
-    /// Calls `body(first, count, passes)` for consecutive chunks of the batch.
-    private func forEachChunk(images n: Int, geometry g: ConvGeometry,
+    /// The layouts of a pass's input (and input gradient) and output (and output gradient).
+    typealias Layouts = (input: TensorLayout, output: TensorLayout)
+
+    /// Calls `body(first, count, passes)` for consecutive chunks of the batch. Both layouts keep
+    /// each image's values together, so a chunk starts `first` images in, in either.
+    private func forEachChunk(images n: Int, geometry g: ConvGeometry, layouts: Layouts,
                               _ body: (Int, Int, OneDNNConvolution) throws -> Void) throws {
         let chunk = oneDNNChunk(images: n, geometry: g)
         var first = 0
         while first < n {
             let count = min(chunk, n - first)
-            try body(first, count, try oneDNNPasses(images: count, geometry: g))
+            try body(first, count, try oneDNNPasses(images: count, geometry: g, layouts: layouts))
             first += count
         }
     }
 
-    func oneDNNForward(_ input: Tensor, geometry g: ConvGeometry, training: Bool) throws -> Tensor {
+    func oneDNNForward(_ input: Tensor, geometry g: ConvGeometry, training: Bool,
+                       outputLayout: TensorLayout) throws -> Tensor {
         let n = input.shape[0], outSize = outChannels * g.positions
         cachedInput = training ? input : nil
+        let layouts = (input: input.layout, output: outputLayout)
         var output = Tensor(shape: [n, outChannels, g.outHeight, g.outWidth]) { _ in }
+        output.layout = outputLayout
         try output.withUnsafeMutableBufferPointer { out in
         try input.withUnsafeBufferPointer { x in
         try weight.value.withUnsafeBufferPointer { w in
         try (bias?.value.scalars ?? []).withUnsafeBufferPointer { b in
             guard let out = out.baseAddress, let x = x.baseAddress, let w = w.baseAddress else { return }
-            try forEachChunk(images: n, geometry: g) { first, _, passes in
+            try forEachChunk(images: n, geometry: g, layouts: layouts) { first, _, passes in
                 try passes.forward(src: x + first * g.imageSize, weights: w, bias: b.baseAddress,
                                    dst: out + first * outSize)
             }
@@ -58,10 +67,15 @@ extension Conv2D {
     /// at 256 images). When the caller still shares `input`'s storage, copy-on-write copies it
     /// first, so the caller's tensor never changes. With the weight gradient by lowering (it
     /// reads the whole input after the loop) the input gradient is a new tensor.
+    ///
+    /// `input` and `outputGradient` may be channel-blocked only with oneDNN's weight gradient
+    /// (`acceptsChannelBlockedInput`); the input gradient has the input's layout.
     func oneDNNBackward(_ outputGradient: Tensor, consuming input: inout Tensor, geometry g: ConvGeometry) throws -> Tensor {
         let n = input.shape[0], outSize = outChannels * g.positions
         let useOneDNNWeights = oneDNNWeightGradient
+        let layouts = (input: input.layout, output: outputGradient.layout)
         if !useOneDNNWeights {
+            precondition(layouts.input == .plain && layouts.output == .plain, "\(name): the lowered weight gradient needs plain tensors")
             var inputGradient = Tensor(shape: input.shape) { _ in }
             try inputGradient.withUnsafeMutableBufferPointer { dx in
             try input.withUnsafeBufferPointer { x in
@@ -70,7 +84,7 @@ extension Conv2D {
             try weight.gradient.withUnsafeMutableBufferPointer { dw in
                 guard let dx = dx.baseAddress, let x = x.baseAddress, let dy = dy.baseAddress,
                       let w = w.baseAddress, let dw = dw.baseAddress else { return }
-                try forEachChunk(images: n, geometry: g) { first, _, passes in
+                try forEachChunk(images: n, geometry: g, layouts: layouts) { first, _, passes in
                     try passes.backwardData(diffDst: dy + first * outSize, weights: w, diffSrc: dx + first * g.imageSize)
                 }
                 accumulateWeightGradientByLowering(x: x, dy: dy, images: n, geometry: g, into: dw)
@@ -86,7 +100,7 @@ extension Conv2D {
         try weightChunk.withUnsafeMutableBufferPointer { dwChunk in
             guard let x = x.baseAddress, let dy = dy.baseAddress, let w = w.baseAddress,
                   let dw = dw.baseAddress, let dwChunk = dwChunk.baseAddress else { return }
-            try forEachChunk(images: n, geometry: g) { first, _, passes in
+            try forEachChunk(images: n, geometry: g, layouts: layouts) { first, _, passes in
                 let chunkInput = x + first * g.imageSize, chunkGradient = dy + first * outSize
                 try passes.backwardWeightsAndData(src: chunkInput, diffDst: chunkGradient, weights: w,
                                                   diffWeights: dwChunk, diffSrc: chunkInput)
@@ -102,6 +116,7 @@ extension Conv2D {
     func oneDNNWeightGradientOnly(_ outputGradient: Tensor, input: Tensor, geometry g: ConvGeometry) throws {
         let n = input.shape[0], outSize = outChannels * g.positions
         let count = weight.value.count
+        let layouts = (input: input.layout, output: outputGradient.layout)
         var weightChunk = [Float](repeating: 0, count: count)
         try input.withUnsafeBufferPointer { x in
         try outputGradient.withUnsafeBufferPointer { dy in
@@ -109,7 +124,7 @@ extension Conv2D {
         try weightChunk.withUnsafeMutableBufferPointer { dwChunk in
             guard let x = x.baseAddress, let dy = dy.baseAddress, let dw = dw.baseAddress,
                   let dwChunk = dwChunk.baseAddress else { return }
-            try forEachChunk(images: n, geometry: g) { first, _, passes in
+            try forEachChunk(images: n, geometry: g, layouts: layouts) { first, _, passes in
                 try passes.backwardWeights(src: x + first * g.imageSize, diffDst: dy + first * outSize,
                                            diffWeights: dwChunk)
                 for i in 0..<count { dw[i] += dwChunk[i] }

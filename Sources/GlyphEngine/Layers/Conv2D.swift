@@ -61,6 +61,8 @@ public final class Conv2D: Layer {
 
     /// The training-mode input, kept for backward; nil after inference or backward.
     var cachedInput: Tensor?
+    /// The layout of the last forward pass's output, which backward's output gradient must have.
+    var producedLayout: TensorLayout = .plain
     /// The whole batch's lowered matrix `[rows, images * positions]` when small enough to keep.
     private var keptLowered: [Float]?
     /// oneDNN passes by `[height, width, images per call]` (batch sizes differ between
@@ -126,7 +128,34 @@ public final class Conv2D: Layer {
     }
 
     public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+        try forward(input, training: training, outputLayout: .plain)
+    }
+
+    /// Whether the forward and backward passes take a channel-blocked input as it is: oneDNN's
+    /// forward, backward-data and backward-weights passes all do.
+    var acceptsChannelBlockedInput: Bool {
+        oneDNNComputesGradients && inChannels % TensorLayout.block == 0
+    }
+
+    /// Whether oneDNN computes both gradients, which then take channel-blocked tensors too.
+    private var oneDNNComputesGradients: Bool {
+        backend == .onednn && oneDNNInputGradient && oneDNNWeightGradient
+    }
+
+    /// Whether a forward pass over `g` can write its output channel-blocked (oneDNN's passes).
+    private func producesChannelBlockedOutput(_ g: ConvGeometry) -> Bool {
+        backend == .onednn && !usesDirectForward(g) && outChannels % TensorLayout.block == 0
+    }
+
+    /// `forward`, with the output in `outputLayout` when this layer can write it so (plain
+    /// otherwise); a channel-blocked input is converted first when the layer cannot take it.
+    /// The output's `layout` says which. `LayerChain` asks for blocked outputs.
+    func forward(_ input: Tensor, training: Bool, outputLayout requested: TensorLayout) throws -> Tensor {
         let g = try geometry(for: input.shape)
+        // (A plain input stays plain: converting it here, once for the forward pass and the
+        // weight gradient, measured no faster than oneDNN's own two reorders.)
+        let input = acceptsChannelBlockedInput ? input : input.inLayout(.plain)
+        producedLayout = requested == .channelBlocked && producesChannelBlockedOutput(g) ? .channelBlocked : .plain
         if backend == .onednn && usesDirectForward(g) {
             cachedInput = training ? input : nil
             keptLowered = nil
@@ -145,7 +174,9 @@ public final class Conv2D: Layer {
                 }}
             }
         }
-        if backend == .onednn { return try oneDNNForward(input, geometry: g, training: training) }
+        if backend == .onednn {
+            return try oneDNNForward(input, geometry: g, training: training, outputLayout: producedLayout)
+        }
         let n = input.shape[0], o = outChannels, k = g.rows, p = g.positions
         let keep = training && imagesPerGEMM == nil && k * n * p <= Conv2D.maxKeptLoweredFloats
         let group = keep ? n : groupSize(images: n, geometry: g)
@@ -207,6 +238,9 @@ public final class Conv2D: Layer {
         // `var`: once `cachedInput` is cleared this is the input's only reference, which the
         // oneDNN path may overwrite with the input gradient (see `oneDNNBackward`).
         guard var input = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
+        // The output gradient in the output's layout, or plain where oneDNN does not compute
+        // both gradients (then the input is plain too).
+        let outputGradient = outputGradient.inLayout(oneDNNComputesGradients ? producedLayout : .plain)
         let g = try geometry(for: input.shape)
         let n = input.shape[0], o = outChannels, k = g.rows, p = g.positions, c = inChannels
         let expected = [n, o, g.outHeight, g.outWidth]
@@ -278,9 +312,9 @@ public final class Conv2D: Layer {
     /// The weight and bias gradients without the input gradient (a model's first layer: for
     /// Koch's conv1 that skips a GEMM as large as the weight gradient's, and col2im).
     public func accumulateParameterGradients(_ outputGradient: Tensor) throws {
-        guard let input = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
-        let g = try geometry(for: input.shape)
-        let n = input.shape[0]
+        guard let cached = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
+        let g = try geometry(for: cached.shape)
+        let n = cached.shape[0]
         let expected = [n, outChannels, g.outHeight, g.outWidth]
         guard outputGradient.shape == expected else {
             throw EngineError.shapeMismatch(layer: name, expected: "output gradient \(expected)",
@@ -288,6 +322,10 @@ public final class Conv2D: Layer {
         }
         cachedInput = nil
         keptLowered = nil
+        // As in `backward`: blocked only where oneDNN computes the weight gradient.
+        let oneDNNWeights = oneDNNComputesGradients && !usesDirectWeightGradient(g)
+        let outputGradient = outputGradient.inLayout(oneDNNWeights ? producedLayout : .plain)
+        let input = oneDNNWeights ? cached : cached.inLayout(.plain)
         if backend == .onednn && usesDirectWeightGradient(g) {
             input.withUnsafeBufferPointer { x in
             outputGradient.withUnsafeBufferPointer { dy in
@@ -307,17 +345,25 @@ public final class Conv2D: Layer {
         accumulateBiasGradient(outputGradient, images: n, positions: g.positions)
     }
 
-    /// `db[oc] += Σ dy[image, oc, :]`.
+    /// `db[oc] += Σ dy[image, oc, :]`, in either layout.
     func accumulateBiasGradient(_ outputGradient: Tensor, images n: Int, positions p: Int) {
         let o = outChannels
         if let bias {
+            let blocked = outputGradient.layout == .channelBlocked, b = TensorLayout.block
             outputGradient.withUnsafeBufferPointer { dy in
             bias.gradient.withUnsafeMutableBufferPointer { db in
                 guard let dy = dy.baseAddress, let db = db.baseAddress else { return }
                 parallelFor(o) { oc in
                     var total: Double = 0
                     for image in 0..<n {
-                        total += Double(Reductions.sum(dy + (image * o + oc) * p, count: p))
+                        if blocked {
+                            let run = dy + ((image * o + oc - oc % b) * p) + oc % b
+                            var sum: Float = 0
+                            for i in 0..<p { sum += run[i * b] }
+                            total += Double(sum)
+                        } else {
+                            total += Double(Reductions.sum(dy + (image * o + oc) * p, count: p))
+                        }
                     }
                     db[oc] += Float(total)
                 }
