@@ -17,10 +17,12 @@ private func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
 }
 
 /// Forward output, input gradient and parameter gradients of one training step.
-private func step(_ c: ConvCase, backend: ConvolutionBackend, oneDNNWeights: Bool) throws -> [Tensor] {
+private func step(_ c: ConvCase, backend: ConvolutionBackend, oneDNNWeights: Bool,
+                  algorithm: OneDNNAlgorithm = .direct, implementation: ((String) -> Void)? = nil) throws -> [Tensor] {
     let conv = Conv2D(inChannels: c.input[1], outChannels: c.out, kernelSize: c.kernel, stride: c.stride,
                       padding: c.padding, useBias: c.bias)
     conv.backend = backend
+    conv.oneDNNAlgorithm = algorithm
     conv.oneDNNInputGradient = true  // also for few channels, where the default lowers
     conv.oneDNNWeightGradient = oneDNNWeights
     conv.imagesPerGEMM = c.imagesPerGEMM
@@ -33,6 +35,7 @@ private func step(_ c: ConvCase, backend: ConvolutionBackend, oneDNNWeights: Boo
     #expect(inference == y, "\(conv.name) \(backend): inference and training forward differ")
     _ = try conv.forward(x, training: true)
     let dx = try conv.backward(randomTensor(y.shape, seed: 4))
+    for passes in conv.oneDNNPasses.values { implementation?(passes.forwardImplementation) }
     return [y, dx] + conv.parameters.map(\.gradient)
 }
 
@@ -61,6 +64,49 @@ func oneDNNAgreesWithLowering(_ c: ConvCase) throws {
             #expect(error < agreement, "\(names[i]) (oneDNN weights: \(oneDNNWeights)): relative error \(error)")
         }
     }
+}
+
+/// Conv-4's 3x3 layers (at 28x28 and 32x32: 14/16, 7/8, 3/4 pixels wide, 64 to 256
+/// channels) through oneDNN's Winograd kernels, forced, agree with lowering like direct
+/// convolution does; `auto`, the default, picks Winograd for at least the widest of them.
+private let winogradCases = [
+    ConvCase(input: [3, 64, 14, 14], out: 64, kernel: 3, stride: 1, padding: .same, bias: true, imagesPerGEMM: nil),
+    ConvCase(input: [4, 64, 16, 16], out: 64, kernel: 3, stride: 1, padding: .same, bias: false, imagesPerGEMM: nil),
+    ConvCase(input: [4, 64, 8, 8], out: 128, kernel: 3, stride: 1, padding: .same, bias: false, imagesPerGEMM: nil),
+    ConvCase(input: [5, 128, 3, 3], out: 256, kernel: 3, stride: 1, padding: .same, bias: true, imagesPerGEMM: nil),
+]
+
+@Test(arguments: winogradCases)
+func oneDNNWinogradAgreesWithLowering(_ c: ConvCase) throws {
+    let reference = try step(c, backend: .im2col, oneDNNWeights: false)
+    var implementations = [String]()
+    let candidate = try step(c, backend: .onednn, oneDNNWeights: true, algorithm: .winograd) { implementations.append($0) }
+    #expect(!implementations.isEmpty && implementations.allSatisfy { $0.contains("wino") }, "\(implementations)")
+    let names = ["output", "input gradient", "weight gradient", "bias gradient"]
+    for (i, (a, b)) in zip(reference, candidate).enumerated() {
+        #expect(a.shape == b.shape)
+        let error = relativeError(a, b)
+        print("winograd agreement \(c.testDescription) \(names[i]): \(error)")
+        #expect(error < agreement, "\(names[i]): relative error \(error)")
+    }
+}
+
+@Test func oneDNNAutomaticChoosesWinogradForConv4() throws {
+    var implementations = [String]()
+    let c = ConvCase(input: [64, 64, 14, 14], out: 64, kernel: 3, stride: 1, padding: .same, bias: false, imagesPerGEMM: nil)
+    _ = try step(c, backend: .onednn, oneDNNWeights: true, algorithm: .automatic) { implementations.append($0) }
+    #expect(implementations.contains { $0.contains("wino") }, "\(implementations)")
+    #expect(OneDNNAlgorithm(rawValue: "auto") == .automatic && OneDNNAlgorithm(rawValue: "fft") == nil)
+}
+
+/// A shape Winograd cannot compute (a 10x10 kernel) fails with an error naming the layer, not a crash.
+@Test func oneDNNWinogradRefusesOtherKernels() throws {
+    let c = ConvCase(input: [2, 16, 20, 20], out: 16, kernel: 10, stride: 1, padding: .valid, bias: true, imagesPerGEMM: nil)
+    #expect(throws: (any Error).self) { _ = try step(c, backend: .onednn, oneDNNWeights: true, algorithm: .winograd) }
+    // `auto` falls back to direct convolution for it (Koch's tower).
+    var implementations = [String]()
+    _ = try step(c, backend: .onednn, oneDNNWeights: true, algorithm: .automatic) { implementations.append($0) }
+    #expect(implementations.allSatisfy { !$0.contains("wino") }, "\(implementations)")
 }
 
 /// A batch size seen first in training and then in validation (another size) gets its own

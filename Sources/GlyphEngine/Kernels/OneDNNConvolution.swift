@@ -8,6 +8,8 @@ import CDNNL
 /// reuses its primitive and its reorder buffers for the life of the layer.
 final class OneDNNConvolution {
     let images: Int
+    /// The algorithm all three passes ask for (the backward passes must match the forward's).
+    private let algorithm: OneDNNAlgorithm
     private let geometry: ConvGeometry
     private let outChannels: Int
     private let hasBias: Bool
@@ -39,8 +41,10 @@ final class OneDNNConvolution {
     }
 
     init(label: String, geometry: ConvGeometry, outChannels: Int, hasBias: Bool, images: Int,
-         srcLayout: TensorLayout = .plain, dstLayout: TensorLayout = .plain) throws {
+         srcLayout: TensorLayout = .plain, dstLayout: TensorLayout = .plain,
+         algorithm: OneDNNAlgorithm = .direct) throws {
         self.label = label
+        self.algorithm = algorithm
         let srcTag = OneDNNConvolution.tag(srcLayout), dstTag = OneDNNConvolution.tag(dstLayout)
         self.srcTag = srcTag
         self.dstTag = dstTag
@@ -58,9 +62,9 @@ final class OneDNNConvolution {
         let (s, pl, pr) = OneDNNConvolution.windows(geometry)
         var desc = dnnl_convolution_desc_t()
         try OneDNN.check(hasBias
-            ? dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, dnnl_convolution_direct,
+            ? dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, algorithm.kind,
                                                  &anySrc, &anyWeights, &biasMD, &anyDst, s, pl, pr)
-            : dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, dnnl_convolution_direct,
+            : dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, algorithm.kind,
                                                  &anySrc, &anyWeights, nil, &anyDst, s, pl, pr),
             "\(label): describing the forward convolution")
         var arguments = [(OneDNN.Argument.src, try OneDNN.descriptor(src, srcTag), false),
@@ -123,7 +127,7 @@ final class OneDNNConvolution {
             var anyDst = try OneDNN.descriptor(dstDims, dnnl_format_tag_any)
             var desc = dnnl_convolution_desc_t()
             try OneDNN.check(dnnl_convolution_backward_data_desc_init(
-                &desc, dnnl_convolution_direct, &anySrc, &anyWeights, &anyDst, strides, paddingLeft, paddingRight),
+                &desc, algorithm.kind, &anySrc, &anyWeights, &anyDst, strides, paddingLeft, paddingRight),
                 "\(label): describing the backward-data convolution")
             let arguments = [(OneDNN.Argument.diffDst, try OneDNN.descriptor(dstDims, dstTag), false),
                              (OneDNN.Argument.weights, try OneDNN.descriptor(weightDims, dnnl_oihw), false),
@@ -154,7 +158,7 @@ final class OneDNNConvolution {
             var anyDst = try OneDNN.descriptor(dstDims, dnnl_format_tag_any)
             var desc = dnnl_convolution_desc_t()
             try OneDNN.check(dnnl_convolution_backward_weights_desc_init(
-                &desc, dnnl_convolution_direct, &anySrc, &anyWeights, nil, &anyDst, strides, paddingLeft, paddingRight),
+                &desc, algorithm.kind, &anySrc, &anyWeights, nil, &anyDst, strides, paddingLeft, paddingRight),
                 "\(label): describing the backward-weights convolution")
             let arguments = [(OneDNN.Argument.src, try OneDNN.descriptor(srcDims, srcTag), false),
                              (OneDNN.Argument.diffDst, try OneDNN.descriptor(dstDims, dstTag), false),

@@ -18,7 +18,8 @@ extension Conv2D {
         if let passes = oneDNNPasses[key] { return passes }
         let passes = try OneDNNConvolution(label: name, geometry: g, outChannels: outChannels,
                                            hasBias: bias != nil, images: images,
-                                           srcLayout: layouts.input, dstLayout: layouts.output)
+                                           srcLayout: layouts.input, dstLayout: layouts.output,
+                                           algorithm: oneDNNAlgorithm)
         oneDNNPasses[key] = passes
         return passes
     }

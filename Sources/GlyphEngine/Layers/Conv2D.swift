@@ -58,6 +58,9 @@ public final class Conv2D: Layer {
     /// weight gradient; otherwise lowering + sgemm does (the notes found that faster on an
     /// AVX2-only machine; here oneDNN's was faster).
     public var oneDNNWeightGradient: Bool
+    /// The algorithm the oneDNN passes ask for (`OneDNNAlgorithm`); set it before the first
+    /// pass, which creates them.
+    public var oneDNNAlgorithm: OneDNNAlgorithm = .preferred
 
     /// The training-mode input, kept for backward; nil after inference or backward.
     var cachedInput: Tensor?

@@ -1,0 +1,37 @@
+import CDNNL
+import Foundation
+
+/// Which of oneDNN's convolution algorithms a layer asks for.
+///
+/// Winograd's F(4x4, 3x3) transforms trade multiplications for additions: on Conv-4's 3x3
+/// layers it measured about 1.6x faster than direct convolution per pass at 14x14 and 1.4x at
+/// 7x7 (126 images, one thread), so a Conv-4 training step ran about 1.2x faster. Its rounding
+/// differs from direct convolution's at the 1e-6 level (the tests bound it).
+///
+/// `GLYPHSIM_CONV_ALGORITHM=direct|winograd|auto` overrides the default for every layer
+/// (benchmarks, tests).
+public enum OneDNNAlgorithm: String, Sendable, CaseIterable {
+    /// Direct convolution: every shape.
+    case direct
+    /// Winograd F(4x4, 3x3): 3x3 kernels at stride 1 only; creating it for another shape fails.
+    case winograd
+    /// oneDNN chooses: Winograd where it judges it faster (3x3, stride 1), direct elsewhere.
+    case automatic = "auto"
+
+    /// The override from `GLYPHSIM_CONV_ALGORITHM`, if set to a known algorithm.
+    public static var environmentOverride: OneDNNAlgorithm? {
+        ProcessInfo.processInfo.environment["GLYPHSIM_CONV_ALGORITHM"].flatMap { OneDNNAlgorithm(rawValue: $0.lowercased()) }
+    }
+
+    /// What a new layer asks for: the override, else `automatic`.
+    static var preferred: OneDNNAlgorithm { environmentOverride ?? .automatic }
+
+    /// oneDNN's name for it.
+    var kind: dnnl_alg_kind_t {
+        switch self {
+        case .direct: dnnl_convolution_direct
+        case .winograd: dnnl_convolution_winograd
+        case .automatic: dnnl_convolution_auto
+        }
+    }
+}
