@@ -58,7 +58,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Input image side (Omniglot's 105 is area-resized). Default: 32 fast, 105 koch.")
     var imageSize: Int?
     @Option(help: "Channels of every conv block (fast preset; default: the widths below).") var width: Int?
-    @Option(help: "Channels of each of the fast preset's four blocks, comma-separated (default 64,64,128,256); overrides --width.")
+    @Option(help: "Channels of each of the fast preset's four blocks, comma-separated (default 64,64,192,384); overrides --width.")
     var widths: String?
     @Option(help: "Blocks of the fast preset that end with a 2x2 max-pool, from the first (default 4).") var pools: Int?
     @Option(help: "Embedding size (default 128 fast, 4096 koch).") var embeddingSize: Int?

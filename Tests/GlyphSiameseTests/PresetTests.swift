@@ -48,7 +48,7 @@ import Testing
         #expect(koch.schedule == .constant && koch.epochs == 20 && koch.batchSize == 256 && koch.optimizer == .sgd)
         let fast = TrainingConfig(model: ModelConfig(preset: .fast), epochs: 12)
         #expect(fast.loss == .prototypical && fast.effectiveTemperature == 0.1 && fast.negatives == .sameAlphabet)
-        #expect(fast.rotatedCharacters == true && fast.model.blockWidths == [64, 64, 128, 256])
+        #expect(fast.rotatedCharacters == true && fast.model.blockWidths == [64, 64, 192, 384])
         #expect(fast.model.imageSize == 32 && fast.imagesPerCharacter == 2 && fast.mirroredCharacters == nil)
         #expect(fast.schedule == .cosine(totalEpochs: 12, minimum: 0))
         let fastDefault = TrainingConfig(model: ModelConfig(preset: .fast))
