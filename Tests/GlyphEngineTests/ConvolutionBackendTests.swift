@@ -56,13 +56,18 @@ func oneDNNAgreesWithLowering(_ c: ConvCase) throws {
     let reference = try step(c, backend: .im2col, oneDNNWeights: false)
     for oneDNNWeights in [false, true] {
         let candidate = try step(c, backend: .onednn, oneDNNWeights: oneDNNWeights)
-        let names = ["output", "input gradient", "weight gradient", "bias gradient"]
-        for (i, (a, b)) in zip(reference, candidate).enumerated() {
-            #expect(a.shape == b.shape)
-            let error = relativeError(a, b)
-            print("agreement \(c.testDescription) \(names[i]) \(oneDNNWeights): \(error)")
-            #expect(error < agreement, "\(names[i]) (oneDNN weights: \(oneDNNWeights)): relative error \(error)")
-        }
+        expectAgreement(reference, candidate, "\(c.testDescription) (oneDNN weights: \(oneDNNWeights))")
+    }
+}
+
+/// Output, input gradient and parameter gradients of `candidate` within `agreement` of `reference`.
+private func expectAgreement(_ reference: [Tensor], _ candidate: [Tensor], _ label: String) {
+    let names = ["output", "input gradient", "weight gradient", "bias gradient"]
+    for (i, (a, b)) in zip(reference, candidate).enumerated() {
+        #expect(a.shape == b.shape)
+        let error = relativeError(a, b)
+        print("agreement \(label) \(names[i]): \(error)")
+        #expect(error < agreement, "\(label) \(names[i]): relative error \(error)")
     }
 }
 
@@ -82,13 +87,7 @@ func oneDNNWinogradAgreesWithLowering(_ c: ConvCase) throws {
     var implementations = [String]()
     let candidate = try step(c, backend: .onednn, oneDNNWeights: true, algorithm: .winograd) { implementations.append($0) }
     #expect(!implementations.isEmpty && implementations.allSatisfy { $0.contains("wino") }, "\(implementations)")
-    let names = ["output", "input gradient", "weight gradient", "bias gradient"]
-    for (i, (a, b)) in zip(reference, candidate).enumerated() {
-        #expect(a.shape == b.shape)
-        let error = relativeError(a, b)
-        print("winograd agreement \(c.testDescription) \(names[i]): \(error)")
-        #expect(error < agreement, "\(names[i]): relative error \(error)")
-    }
+    expectAgreement(reference, candidate, "\(c.testDescription) (Winograd)")
 }
 
 @Test func oneDNNAutomaticChoosesWinogradForConv4() throws {
