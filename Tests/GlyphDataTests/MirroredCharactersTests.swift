@@ -14,9 +14,7 @@ struct MirroredCharactersTests {
     }
 
     @Test func everyCharacterGainsAMirroredCopy() {
-        let plain = syntheticDataset(characters: 6, alphabets: 2, drawings: 3, side: 5)
-        let data = GlyphDataset(side: 5, characters: plain.characters, ink: plain.ink.indices.map { UInt8(($0 * 37) % 251) },
-                                labels: plain.labels, drawings: plain.drawings, sources: plain.sources)
+        let data = patternedSyntheticDataset(characters: 6, alphabets: 2, drawings: 3, side: 5)
         let mirrored = data.withMirroredCharacters()
         #expect(mirrored.characters.count == 12)
         #expect(mirrored.imageCount == 2 * data.imageCount)

@@ -23,10 +23,7 @@ struct RotatedCharactersTests {
     }
 
     @Test func everyCharacterGainsThreeTurnedCopies() {
-        let plain = syntheticDataset(characters: 6, alphabets: 2, drawings: 3, side: 5)
-        // Pixels that differ within an image, so that a turn is visible.
-        let data = GlyphDataset(side: 5, characters: plain.characters, ink: plain.ink.indices.map { UInt8(($0 * 37) % 251) },
-                                labels: plain.labels, drawings: plain.drawings, sources: plain.sources)
+        let data = patternedSyntheticDataset(characters: 6, alphabets: 2, drawings: 3, side: 5)
         let rotated = data.withRotatedCharacters()
         #expect(rotated.characters.count == 24)
         #expect(rotated.imageCount == 4 * data.imageCount)

@@ -50,6 +50,13 @@ func syntheticDataset(characters: Int, alphabets: Int, drawings: Int, side: Int 
     return GlyphDataset(side: side, characters: chars, ink: ink, labels: labels, drawings: draws, sources: sources)
 }
 
+/// The same dataset with pixels that differ within each image (pixel j of the whole set is
+/// (37 j) mod 251), so that a turn or a mirror image is visible.
+func patternedSyntheticDataset(characters: Int, alphabets: Int, drawings: Int, side: Int) -> GlyphDataset {
+    let plain = syntheticDataset(characters: characters, alphabets: alphabets, drawings: drawings, side: side)
+    return GlyphDataset(side: side, characters: plain.characters, ink: plain.ink.indices.map { UInt8(($0 * 37) % 251) },
+                        labels: plain.labels, drawings: plain.drawings, sources: plain.sources)
+}
 
 /// Writes a deflated zip with the given members (in name order).
 func writeZip(_ url: URL, members: [String: Data]) throws {
