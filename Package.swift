@@ -21,7 +21,11 @@ let targetCPU = ProcessInfo.processInfo.environment["GLYPHSIM_TARGET_CPU"] ?? "h
 let targetCPU = ProcessInfo.processInfo.environment["GLYPHSIM_TARGET_CPU"] ?? ""
 #endif
 let cpuFlags = targetCPU.isEmpty ? [] : ["-target-cpu", targetCPU]
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo", "-Xcc", "-fno-math-errno"] + cpuFlags,
+//
+// Release builds keep Swift's safety checks (bounds, overflow, preconditions): GlyphSim reads
+// users' files and network requests, and a bad value must become an error, not an
+// out-of-bounds read. `-O`, never `-Ounchecked`.
+let optimize: [SwiftSetting] = [.unsafeFlags(["-O", "-wmo", "-Xcc", "-fno-math-errno"] + cpuFlags,
                                              .when(configuration: .release))]
 
 let package = Package(
