@@ -47,7 +47,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Loss: triplet, contrastive (the seed's eq. (1)) or prototypical (each image classified among the batch's characters) (default: prototypical fast, contrastive koch).")
     var loss: TrainingConfig.LossKind?
 
-    @Option(help: "Epochs (default: 40 fast, 20 koch as the seed).") var epochs: Int?
+    @Option(help: "Epochs (default: \(TrainingConfig.defaultEpochs(.fast)) fast, \(TrainingConfig.defaultEpochs(.koch)) koch as the course report).") var epochs: Int?
     @Option(help: "Images per step (pairs take 2, triplets 3; default 256, fewer when a small folder of classes holds fewer).")
     var batchSize: Int?
     @Option(help: "Learning rate (default: 0.2 fast, 0.01 koch as the seed).") var lr: Float?
