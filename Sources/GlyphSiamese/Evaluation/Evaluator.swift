@@ -142,6 +142,11 @@ public struct Evaluator {
             let episodes = sampler.episodes(count: max(1, trials / task.ways), generator: &g)
             oneshot[task.key] = EmbeddingScores.episodes(episodes, embeddings: testEmbeddings, seed: seed + UInt64(index))
         }
+        var kochGenerator = SeededGenerator(seed: seed).derived(0x0C0C)
+        if let episodes = KochProtocol.episodes(test, generator: &kochGenerator) {
+            progress("scoring \(KochProtocol.key)")
+            oneshot[KochProtocol.key] = EmbeddingScores.episodes(episodes, embeddings: testEmbeddings, seed: seed &+ 0x0C0C)
+        }
         progress("scoring retrieval")
         let retrieval = RetrievalScores.score(testEmbeddings, labels: test.labels)
         var report = EvaluationReport(model: model.config.summary, threshold: threshold, thresholdSource: thresholdSource,
