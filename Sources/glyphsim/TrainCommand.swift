@@ -89,8 +89,10 @@ struct TrainCommand: ParsableCommand {
             help: "Class augmentation: each training character (turned ones too) mirrored left to right as a new character: on or off (default: off).")
     var mirrorCharactersText: String?
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
-    @Option(help: "Splits: seed (background 80/20 by character; evaluation = test) or koch (by drawer).")
+    @Option(help: "Omniglot splits: seed (background 80/20 by character, as the course report; evaluation = test), koch (by drawer) or alphabets (--validation-alphabets whole background alphabets for validation: for choosing recipes).")
     var splits: SplitScheme = .seed
+    @Option(help: "With --splits alphabets: background alphabets held out for validation (default 6 of 30).")
+    var validationAlphabets: Int?
     @Option(help: "Stop after this many epochs without better validation one-shot accuracy (0: never).")
     var patience: Int = 0
     @Option(help: "Images per epoch (default: the training split's size).") var imagesPerEpoch: Int?
@@ -136,6 +138,13 @@ struct TrainCommand: ParsableCommand {
         if let mirrorCharactersText { config.mirroredCharacters = try onOff(mirrorCharactersText, option: "--mirror-characters") }
         config.seed = seed
         config.splits = splits
+        if let validationAlphabets {
+            guard splits == .alphabets else { throw ValidationError("--validation-alphabets needs --splits alphabets") }
+            guard validationAlphabets >= 1 && validationAlphabets <= 29 else {
+                throw ValidationError("--validation-alphabets must lie in 1...29 (the background set has 30), not \(validationAlphabets)")
+            }
+            config.validationAlphabets = validationAlphabets
+        }
         config.earlyStoppingPatience = patience
         config.imagesPerEpoch = imagesPerEpoch
         try config.validate()

@@ -55,3 +55,19 @@ import Testing
         }
     }
 }
+
+/// Omniglot's validation split by whole background alphabets, for choosing recipes.
+@Suite struct AlphabetSplitTests {
+    @Test func wholeAlphabetsAreHeldOutSeededAndTheEvaluationSetIsTheTest() throws {
+        let (bg, ev) = try TestData.npz()
+        let s = makeSplits(background: bg, evaluation: ev, scheme: .alphabets, validationAlphabets: 6, seed: 1)
+        #expect(s.validation.alphabets.count == 6 && s.train.alphabets.count == 24)
+        #expect(Set(s.validation.alphabets).isDisjoint(with: Set(s.train.alphabets)))
+        #expect(s.train.characters.count + s.validation.characters.count == 964)
+        #expect(s.test.characters.count == 659)
+        let again = makeSplits(background: bg, evaluation: ev, scheme: .alphabets, validationAlphabets: 6, seed: 1)
+        #expect(again.validation.alphabets == s.validation.alphabets)
+        let other = makeSplits(background: bg, evaluation: ev, scheme: .alphabets, validationAlphabets: 6, seed: 2)
+        #expect(Set(other.validation.alphabets) != Set(s.validation.alphabets))
+    }
+}

@@ -61,6 +61,9 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var seed: UInt64 = 1
     public var splits: SplitScheme = .seed
     public var validationFraction: Double = 0.2
+    /// With `splits == .alphabets`: how many whole background alphabets are held out for validation
+    /// (nil: 6 of the 30).
+    public var validationAlphabets: Int?
     /// What the data folder held: Omniglot, or a user's folder of classes. nil (configurations
     /// saved before user folders existed): Omniglot.
     public var data: DataKind?

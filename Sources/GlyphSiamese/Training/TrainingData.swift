@@ -28,7 +28,8 @@ public struct TrainingData: Sendable {
         case .omniglot:
             let (background, evaluation) = try Omniglot.loadBoth(from: folder)
             let splits = makeSplits(background: background, evaluation: evaluation, scheme: config.splits,
-                                    validationFraction: config.validationFraction, seed: config.seed)
+                                    validationFraction: config.validationFraction,
+                                    validationAlphabets: config.validationAlphabets ?? 6, seed: config.seed)
             return TrainingData(kind: .omniglot, splits: splits,
                                 summary: "Omniglot: \(background.characters.count) background and "
                                     + "\(evaluation.characters.count) evaluation characters", warnings: [])
