@@ -129,11 +129,16 @@ public enum ScanReading {
     /// window first, then those sums per output row window.
     static func resizeArea(_ ink: [Float], width: Int, height: Int, canvas: Canvas, to: Int) -> [Float] {
         let windows = areaWindows(from: canvas.side, to: to)
-        // Window j in image columns, clipped to the image.
-        let columns = windows.map { w in max(0, w.lowerBound + canvas.x) ..< min(width, w.upperBound + canvas.x) }
-        let rows = windows.map { w in max(0, w.lowerBound + canvas.y) ..< min(height, w.upperBound + canvas.y) }
+        // Each window in image columns (rows), clipped to the image: empty when it lies outside.
+        func clipped(_ w: Range<Int>, offset: Int, limit: Int) -> Range<Int> {
+            let lower = min(limit, max(0, w.lowerBound + offset))
+            return lower ..< max(lower, min(limit, w.upperBound + offset))
+        }
+        let columns = windows.map { clipped($0, offset: canvas.x, limit: width) }
+        let rows = windows.map { clipped($0, offset: canvas.y, limit: height) }
         // The image rows any window touches, and their sums over each column window.
-        let firstRow = rows.map(\.lowerBound).min() ?? 0, lastRow = rows.map(\.upperBound).max() ?? 0
+        let touched = rows.filter { !$0.isEmpty }
+        let firstRow = touched.map(\.lowerBound).min() ?? 0, lastRow = touched.map(\.upperBound).max() ?? 0
         let usedRows = max(0, lastRow - firstRow)
         var rowSums = [Float](repeating: 0, count: usedRows * to)
         ink.withUnsafeBufferPointer { src in

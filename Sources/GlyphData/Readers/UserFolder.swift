@@ -70,7 +70,7 @@ public enum UserFolder {
             if type == .typeDirectory { continue }
             guard ImageFormat.hasImageExtension(name) else { ignored += 1; continue }
             let depth = path.split(separator: "/").count
-            if exampleAtDepth[depth] == nil { exampleAtDepth[depth] = path }
+            if exampleAtDepth[depth].map({ path < $0 }) ?? true { exampleAtDepth[depth] = path }  // the first by name
             images.append(path)
             guard images.count <= InputLimits.maximumFolderImages else {
                 throw DataError.badLayout(path: folder.path, reason: "holds more than the limit of \(InputLimits.maximumFolderImages) images")
