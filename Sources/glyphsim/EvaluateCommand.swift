@@ -42,7 +42,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         if !json {
             printError("glyphsim: \(data.summary)")
-            for warning in data.warnings { printError("warning: \(warning)") }
+            for line in data.warnings { printError(line) }
         }
         let splits = data.splits
         var evaluator = Evaluator(model: model, splits: splits)

@@ -199,7 +199,7 @@ struct TrainCommand: ParsableCommand {
         printError("glyphsim: loading \(dataFolder.path)")
         let data = try TrainingData.load(from: dataFolder, config: config, skipBadImages: skipBadImages) { printError("glyphsim: \($0)") }
         printError("glyphsim: \(data.summary)")
-        for warning in data.warnings { printError("warning: \(warning)") }
+        for line in data.warnings { printError(line) }
         let splits = data.splits
         if resume == nil && batchSize == nil, config.usesClassBatches {
             // A small folder of classes cannot fill P x K batches of 256: take every class once.

@@ -8,7 +8,7 @@ public struct TrainingData: Sendable {
     public var splits: DataSplits
     /// One line for the user: what was recognised and how much of it there is.
     public var summary: String
-    /// Things the user should know (classes left out, images skipped), one line each.
+    /// Lines the user should see (classes left out, images skipped, as "warning: ..."), one each.
     public var warnings: [String]
 
     /// True when `folder` holds Omniglot in one of the forms `Omniglot.load` reads.
@@ -34,33 +34,21 @@ public struct TrainingData: Sendable {
                                 summary: "Omniglot: \(background.characters.count) background and "
                                     + "\(evaluation.characters.count) evaluation characters", warnings: [])
         case .folder:
-            return try loadFolder(folder, side: config.model.imageSize, plan: config.classSplit ?? ClassSplitPlan(),
-                                  skipBadImages: skipBadImages, progress: progress)
+            return try loadFolder(folder, preprocessing: config.model.imagePreprocessing,
+                                  plan: config.classSplit ?? ClassSplitPlan(), skipBadImages: skipBadImages, progress: progress)
         }
     }
 
-    /// A user's folder of classes, read at `side` and split by class with `plan`.
-    public static func loadFolder(_ folder: URL, side: Int, plan: ClassSplitPlan, skipBadImages: Bool = false,
+    /// A user's folder of classes, read as `preprocessing` says (the model's own reading) and
+    /// split by class with `plan`.
+    public static func loadFolder(_ folder: URL, preprocessing: Preprocessing, plan: ClassSplitPlan, skipBadImages: Bool = false,
                                   progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> TrainingData {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) else {
-            throw DataError.missingFile(folder.path)
+        let (dataset, report) = try UserFolder.load(folder, preprocessing: preprocessing, skipBadImages: skipBadImages) { done, total in
+            if total >= 2000 && (done % 1000 == 0 || done == total) { progress("read \(done) of \(total) images") }
         }
-        guard isFolder.boolValue else {
-            throw DataError.badLayout(path: folder.path, reason: "holds neither Omniglot nor a folder of class folders")
-        }
-        let dataset = try UserImages.loadFolder(folder, side: side)
-        let (splits, single) = try plan.split(dataset)
-        var warnings = [String]()
-        if !single.isEmpty {
-            warnings.append("\(single.count) classes hold a single image and take no part in training or scoring "
-                            + "(usable in an index): " + single.prefix(5).joined(separator: ", ")
-                            + (single.count > 5 ? ", ..." : ""))
-        }
-        let groups = dataset.alphabets.count
-        let summary = "a folder of classes: \(dataset.characters.count) classes in \(groups) group\(groups == 1 ? "" : "s"), "
-            + "\(dataset.imageCount) images; by class \(splits.train.characters.count) train, "
+        let (splits, _) = try plan.split(dataset)
+        let summary = report.lines[0] + "; by class \(splits.train.characters.count) train, "
             + "\(splits.validation.characters.count) validation, \(splits.test.characters.count) test (split seed \(plan.seed))"
-        return TrainingData(kind: .folder, splits: splits, summary: summary, warnings: warnings)
+        return TrainingData(kind: .folder, splits: splits, summary: summary, warnings: Array(report.lines.dropFirst()))
     }
 }
