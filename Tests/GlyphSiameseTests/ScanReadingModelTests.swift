@@ -28,12 +28,14 @@ struct ScanReadingModelTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let scan = Preprocessing.scan(side: model.config.imageSize), legacy = Preprocessing.legacy(side: model.config.imageSize)
         var legacyFailures = 0, worst: Float = 0
+        var cleanCopies = [[Float]]()
         for c in [3, 120, 333, 500, 650] {
             var glyph = [Float](repeating: 0, count: 105 * 105)
             glyph.withUnsafeMutableBufferPointer { evaluation.copyImage(evaluation.imagesOfCharacter[c][0], into: $0.baseAddress!) }
             let clean = folder.appendingPathComponent("\(c)-clean.png")
             try write(render(glyph), to: clean)
             let reference = try model.loadImage(clean, preprocessing: scan)
+            cleanCopies.append(reference)
             for (name, image) in variants(glyph) {
                 let url = folder.appendingPathComponent("\(c)-\(name).png")
                 try write(image, to: url)
@@ -44,8 +46,17 @@ struct ScanReadingModelTests {
                 if old.isSame != true { legacyFailures += 1 }
             }
         }
-        print("scan reading: worst distance \(worst) (threshold \(threshold)); legacy reading: \(legacyFailures) of 25 called different")
+        // Scan reading does not make everything alike: different characters stay different.
+        var differentPairs = 0, nearest = Float.infinity
+        for i in 0..<cleanCopies.count { for j in (i + 1)..<cleanCopies.count {
+            let d = try model.compare(cleanCopies[i], cleanCopies[j])
+            nearest = min(nearest, d.distance)
+            if d.isSame == false { differentPairs += 1 }
+        } }
+        print("scan reading: worst distance \(worst) (threshold \(threshold)); legacy reading: \(legacyFailures) of 25 called different; "
+              + "\(differentPairs) of 10 pairs of different characters called different (nearest \(nearest))")
         #expect(legacyFailures > 0)
+        #expect(differentPairs >= 9)
     }
 
     private func variants(_ glyph: [Float]) -> [(String, (width: Int, height: Int, pixels: [UInt8]))] {
