@@ -11,8 +11,8 @@
 /// - each pixel maps linearly from paper (0) to ink (1), clamped, with a dead zone of three
 ///   noise deviations so that paper grain reads as paper.
 ///
-/// With cropping, the ink's bounding box (pixels at least half ink) is centred in a square with
-/// the margin around it; paper fills what lies outside the image. The square is then
+/// With cropping, the ink's bounding box (pixels at least half ink; specks of dust away from the
+/// glyph left out, see `InkBox`) is centred in a square with the margin around it; paper fills what lies outside the image. The square is then
 /// area-resized to `side` without ever being allocated, so a tall thin image costs no more than
 /// its own pixels.
 public enum ScanReading {
@@ -114,31 +114,16 @@ public enum ScanReading {
         return Canvas(x: -((s - width) / 2), y: -((s - height) / 2), side: s)
     }
 
-    /// The ink's bounding box (pixels whose ink in `table` is at least 0.5) centred in a square
-    /// with `margin` of its longer side on each side; the whole image when there is no ink.
+    /// The ink's bounding box (`InkBox`: pixels whose ink in `table` is at least 0.5, dust
+    /// ignored) centred in a square with `margin` of its longer side on each side; the whole
+    /// image when there is no ink.
     static func cropSquare(_ image: GrayImage, table: [Float], margin: Double) -> Canvas {
-        let width = image.width, height = image.height
-        let isInk = table.map { $0 >= 0.5 }
-        var x0 = width, y0 = height, x1 = -1, y1 = -1
-        image.pixels.withUnsafeBufferPointer { src in
-            isInk.withUnsafeBufferPointer { inky in
-                for y in 0..<height {
-                    let row = src.baseAddress! + y * width
-                    var first = -1, last = -1
-                    for x in 0..<width where inky[Int(row[x])] {
-                        if first < 0 { first = x }
-                        last = x
-                    }
-                    guard first >= 0 else { continue }
-                    x0 = min(x0, first); x1 = max(x1, last); y0 = min(y0, y); y1 = y
-                }
-            }
+        guard let box = InkBox.find(in: image, isInk: table.map { $0 >= 0.5 }) else {
+            return wholeSquare(width: image.width, height: image.height)
         }
-        guard x1 >= 0 else { return wholeSquare(width: width, height: height) }
-        let boxWidth = x1 - x0 + 1, boxHeight = y1 - y0 + 1
-        let longer = max(boxWidth, boxHeight)
+        let longer = max(box.width, box.height)
         let side = max(longer, Int((Double(longer) * (1 + 2 * margin)).rounded()))
-        return Canvas(x: x0 - (side - boxWidth) / 2, y: y0 - (side - boxHeight) / 2, side: side)
+        return Canvas(x: box.x0 - (side - box.width) / 2, y: box.y0 - (side - box.height) / 2, side: side)
     }
 
     /// Area-resizes the `canvas` square of `ink` (0 outside the image) to `to`x`to`, with the
