@@ -11,8 +11,8 @@
 /// - each pixel maps linearly from paper (0) to ink (1), clamped, with a dead zone of three
 ///   noise deviations so that paper grain reads as paper.
 ///
-/// With cropping, the ink's bounding box (pixels at least half ink) is centred in a square with
-/// the margin around it; paper fills what lies outside the image. The square is then
+/// With cropping, the ink's bounding box (pixels at least half ink; specks of dust away from the
+/// glyph left out, see `InkBox`) is centred in a square with the margin around it; paper fills what lies outside the image. The square is then
 /// area-resized to `side` without ever being allocated, so a tall thin image costs no more than
 /// its own pixels.
 public enum ScanReading {
@@ -29,9 +29,16 @@ public enum ScanReading {
 
     /// The model input for `image` (row-major `side*side`, ink = 1).
     public static func read(_ image: GrayImage, as preprocessing: Preprocessing) -> [Float] {
-        let ink = preprocessing.normalizesPaper ? normalizedInk(image, polarity: preprocessing.polarity)
-                                                : linearInk(image, polarity: preprocessing.polarity)
-        let canvas = preprocessing.crops ? cropSquare(ink, width: image.width, height: image.height, margin: preprocessing.cropMargin)
+        // Ink depends on the gray level alone: one table of 256 entries, then a lookup per pixel.
+        let table = preprocessing.normalizesPaper ? normalizedTable(image, polarity: preprocessing.polarity)
+                                                  : linearTable(image, polarity: preprocessing.polarity)
+        let ink = image.pixels.withUnsafeBufferPointer { src in
+            [Float](unsafeUninitializedCapacity: src.count) { out, count in
+                table.withUnsafeBufferPointer { t in for i in 0..<src.count { out[i] = t[Int(src[i])] } }
+                count = src.count
+            }
+        }
+        let canvas = preprocessing.crops ? cropSquare(image, table: table, margin: preprocessing.cropMargin)
                                          : wholeSquare(width: image.width, height: image.height)
         return resizeArea(ink, width: image.width, height: image.height, canvas: canvas, to: preprocessing.side)
     }
@@ -40,25 +47,25 @@ public enum ScanReading {
 
     /// Today's reading without normalization: black = 1, white = 0 (or the reverse), polarity
     /// from the border's mean gray.
-    static func linearInk(_ image: GrayImage, polarity: UserImages.Polarity) -> [Float] {
+    static func linearTable(_ image: GrayImage, polarity: UserImages.Polarity) -> [Float] {
         let darkInk: Bool
         switch polarity {
         case .darkInk: darkInk = true
         case .lightInk: darkInk = false
         case .auto: darkInk = borderMean(image) >= 127.5
         }
-        return image.pixels.map { darkInk ? 1 - Float($0) * (1 / 255) : Float($0) * (1 / 255) }
+        return (0..<256).map { darkInk ? 1 - Float($0) * (1 / 255) : Float($0) * (1 / 255) }
     }
 
-    static func normalizedInk(_ image: GrayImage, polarity: UserImages.Polarity) -> [Float] {
+    static func normalizedTable(_ image: GrayImage, polarity: UserImages.Polarity) -> [Float] {
         let levels = estimateLevels(image, polarity: polarity)
-        guard levels.hasInk else { return [Float](repeating: 0, count: image.pixels.count) }
+        guard levels.hasInk else { return [Float](repeating: 0, count: 256) }
         let contrast = abs(levels.paper - levels.ink)
         let deadZone = min(0.5, 3 * levels.noise / contrast)
         let sign: Float = levels.darkInk ? 1 : -1
         let scale = 1 / (contrast * (1 - deadZone))
         let offset = deadZone * contrast
-        return image.pixels.map { g in
+        return (0..<256).map { g in
             let away = sign * (levels.paper - Float(g)) - offset
             return min(1, max(0, away * scale))
         }
@@ -107,21 +114,16 @@ public enum ScanReading {
         return Canvas(x: -((s - width) / 2), y: -((s - height) / 2), side: s)
     }
 
-    /// The ink's bounding box centred in a square with `margin` of its longer side on each side;
-    /// the whole image when there is no ink.
-    static func cropSquare(_ ink: [Float], width: Int, height: Int, margin: Double) -> Canvas {
-        var x0 = width, y0 = height, x1 = -1, y1 = -1
-        for y in 0..<height {
-            let row = y * width
-            for x in 0..<width where ink[row + x] >= 0.5 {
-                x0 = min(x0, x); x1 = max(x1, x); y0 = min(y0, y); y1 = max(y1, y)
-            }
+    /// The ink's bounding box (`InkBox`: pixels whose ink in `table` is at least 0.5, dust
+    /// ignored) centred in a square with `margin` of its longer side on each side; the whole
+    /// image when there is no ink.
+    static func cropSquare(_ image: GrayImage, table: [Float], margin: Double) -> Canvas {
+        guard let box = InkBox.find(in: image, isInk: table.map { $0 >= 0.5 }) else {
+            return wholeSquare(width: image.width, height: image.height)
         }
-        guard x1 >= 0 else { return wholeSquare(width: width, height: height) }
-        let boxWidth = x1 - x0 + 1, boxHeight = y1 - y0 + 1
-        let longer = max(boxWidth, boxHeight)
+        let longer = max(box.width, box.height)
         let side = max(longer, Int((Double(longer) * (1 + 2 * margin)).rounded()))
-        return Canvas(x: x0 - (side - boxWidth) / 2, y: y0 - (side - boxHeight) / 2, side: side)
+        return Canvas(x: box.x0 - (side - box.width) / 2, y: box.y0 - (side - box.height) / 2, side: side)
     }
 
     /// Area-resizes the `canvas` square of `ink` (0 outside the image) to `to`x`to`, with the
@@ -141,24 +143,26 @@ public enum ScanReading {
         let firstRow = touched.map(\.lowerBound).min() ?? 0, lastRow = touched.map(\.upperBound).max() ?? 0
         let usedRows = max(0, lastRow - firstRow)
         var rowSums = [Float](repeating: 0, count: usedRows * to)
+        var out = [Float](repeating: 0, count: to * to)
         ink.withUnsafeBufferPointer { src in
             rowSums.withUnsafeMutableBufferPointer { sums in
                 for r in 0..<usedRows {
-                    let row = (firstRow + r) * width
-                    for j in 0..<to where !columns[j].isEmpty {
+                    let row = src.baseAddress! + (firstRow + r) * width
+                    for j in 0..<to {
                         var sum: Float = 0
-                        for x in columns[j] { sum += src[row + x] }
+                        for x in columns[j] { sum += row[x] }
                         sums[r * to + j] = sum
                     }
                 }
-            }
-        }
-        var out = [Float](repeating: 0, count: to * to)
-        for i in 0..<to where !rows[i].isEmpty {
-            for j in 0..<to where !columns[j].isEmpty {
-                var sum: Float = 0
-                for y in rows[i] { sum += rowSums[(y - firstRow) * to + j] }
-                out[i * to + j] = sum / Float(windows[i].count * windows[j].count)
+                out.withUnsafeMutableBufferPointer { dst in
+                    for i in 0..<to where !rows[i].isEmpty {
+                        for j in 0..<to where !columns[j].isEmpty {
+                            var sum: Float = 0
+                            for y in rows[i] { sum += sums[(y - firstRow) * to + j] }
+                            dst[i * to + j] = sum / Float(windows[i].count * windows[j].count)
+                        }
+                    }
+                }
             }
         }
         return out
@@ -171,7 +175,9 @@ struct Histogram {
     var count = 0
 
     init(_ pixels: [UInt8]) {
-        for p in pixels { bins[Int(p)] += 1 }
+        bins.withUnsafeMutableBufferPointer { b in
+            pixels.withUnsafeBufferPointer { p in for v in p { b[Int(v)] += 1 } }
+        }
         count = pixels.count
     }
 
@@ -179,13 +185,24 @@ struct Histogram {
     init(borderOf image: GrayImage) {
         let w = image.width, h = image.height
         let depth = max(1, min(w, h) / 50)
-        for y in 0..<h {
-            let edgeRow = y < depth || y >= h - depth
-            for x in 0..<w where edgeRow || x < depth || x >= w - depth {
-                bins[Int(image.pixels[y * w + x])] += 1
-                count += 1
+        var counted = 0
+        bins.withUnsafeMutableBufferPointer { b in
+            image.pixels.withUnsafeBufferPointer { p in
+                func add(_ xs: Range<Int>, row y: Int) {
+                    for x in xs { b[Int(p[y * w + x])] += 1 }
+                    counted += xs.count
+                }
+                for y in 0..<h {
+                    if y < depth || y >= h - depth {
+                        add(0..<w, row: y)
+                    } else {
+                        add(0..<depth, row: y)
+                        add((w - depth)..<w, row: y)
+                    }
+                }
             }
         }
+        count = counted
     }
 
     /// Levels of `source` moved by `map` (rounded, clamped to 0...255), keeping only those above `threshold`.

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// A user's folder of glyph images as a dataset, the way PyTorch's `ImageFolder` reads one:
