@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "GlyphDataTests",
                     dependencies: ["GlyphData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "GlyphSiameseTests", dependencies: ["GlyphSiamese"]),
-        .testTarget(name: "GlyphIndexTests", dependencies: ["GlyphIndex", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
+        .testTarget(name: "GlyphIndexTests", dependencies: ["GlyphIndex", "glyphsim", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
         .testTarget(name: "GlyphSimCLITests", dependencies: ["glyphsim", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
     ]
 )
