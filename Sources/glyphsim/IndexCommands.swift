@@ -277,9 +277,14 @@ struct IndexBenchCommand: ParsableCommand {
 
     func run() throws {
         let threadCount = try threads.apply()
-        let (values, dimension) = try BenchmarkEmbeddings.readNPY(URL(fileURLWithPath: npy))
+        guard entries > 0, queries > 0 else { throw ValidationError("--entries and --queries must be positive") }
+        let url = URL(fileURLWithPath: npy)
+        let total = try BenchmarkEmbeddings.readNPY(url, rows: 0..<0).totalRows
+        guard entries + queries <= total else { throw ValidationError("\(npy) has \(total) rows, fewer than --entries + --queries") }
+        let base = try BenchmarkEmbeddings.readNPY(url, rows: 0..<entries)
+        let probes = try BenchmarkEmbeddings.readNPY(url, rows: (total - queries)..<total)
         let report = try IndexBenchmark.run(
-            values: values, dimension: dimension, entries: entries, queries: queries, folder: URL(fileURLWithPath: folder),
+            entryValues: base.values, queryValues: probes.values, dimension: base.dimension, folder: URL(fileURLWithPath: folder),
             approximate: approximate.approximate ? try approximate.parameters(threads: threadCount) : nil,
             targetRecall: targetRecall, log: { printError($0) })
         if json {

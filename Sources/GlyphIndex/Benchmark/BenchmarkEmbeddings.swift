@@ -55,20 +55,27 @@ public enum BenchmarkEmbeddings {
         }
     }
 
-    /// Reads a little-endian float32 .npy file of shape [rows, dimension].
-    public static func readNPY(_ url: URL) throws -> (values: [Float], dimension: Int) {
+    /// Reads rows `rows` of a little-endian float32 .npy file of shape [count, dimension]
+    /// (all rows when nil), without holding the rest in memory.
+    public static func readNPY(_ url: URL, rows: Range<Int>? = nil) throws -> (values: [Float], dimension: Int, totalRows: Int) {
         let data = try Data(contentsOf: url, options: .alwaysMapped)
         let header = try NPYReader.header(data, file: url.path)
         guard header.descr == "<f4", !header.fortranOrder, header.shape.count == 2, header.shape[1] > 0,
               data.count - header.dataOffset == header.elementCount * 4 else {
             throw IndexError.invalidArgument("\(url.path): expected a C-order float32 array [rows, dimension]")
         }
-        var values = [Float](repeating: 0, count: header.elementCount)
+        let total = header.shape[0], dimension = header.shape[1]
+        let wanted = rows ?? 0..<total
+        guard wanted.lowerBound >= 0, wanted.upperBound <= total else {
+            throw IndexError.invalidArgument("\(url.path) has \(total) rows, not \(wanted.upperBound)")
+        }
+        var values = [Float](repeating: 0, count: wanted.count * dimension)
         values.withUnsafeMutableBytes { destination in
             data.withUnsafeBytes { source in
-                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[header.dataOffset...]))
+                let start = header.dataOffset + wanted.lowerBound * dimension * 4
+                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[start..<(start + wanted.count * dimension * 4)]))
             }
         }
-        return (values, header.shape[1])
+        return (values, dimension, total)
     }
 }

@@ -28,17 +28,14 @@ public enum IndexBenchmark {
         public var efConstruction: Int?
     }
 
-    /// `values` holds `entries + queries` rows: the first `entries` are indexed, the last
-    /// `queries` are the queries (not in the index). Files go to `folder`.
-    public static func run(values: [Float], dimension: Int, entries: Int, queries: Int, folder: URL,
+    /// `entryValues` are indexed, `queryValues` (rows not in the index) are the queries, one at
+    /// a time. Files go to `folder`.
+    public static func run(entryValues: [Float], queryValues: [Float], dimension: Int, folder: URL,
                            approximate: ApproximateIndex.Parameters?, targetRecall: Double = 0.95,
                            log: (String) -> Void = { _ in }) throws -> Report {
-        let rows = values.count / dimension
-        guard entries > 0, queries > 0, entries + queries <= rows else {
-            throw IndexError.invalidArgument("need \(entries) entries + \(queries) queries, the file has \(rows) rows")
-        }
+        let entries = entryValues.count / dimension, queries = queryValues.count / dimension
+        guard entries > 0, queries > 0 else { throw IndexError.invalidArgument("need entries and queries") }
         let indexURL = folder.appendingPathComponent("bench-\(entries).index")
-        let queryValues = Array(values[((rows - queries) * dimension)..<(rows * dimension)])
         let metadata = IndexMetadata(modelFingerprint: "benchmark", modelSummary: "benchmark embeddings",
                                      preprocessing: .init(imageSide: 0, polarity: "none", normalization: "unknown"))
 
@@ -46,7 +43,7 @@ public enum IndexBenchmark {
         var started = Date()
         var index = try EmbeddingIndex(metadata: metadata, dimension: dimension,
                                        entries: (0..<entries).map { IndexEntry(path: "entry-\($0)") },
-                                       embeddings: Array(values[0..<(entries * dimension)]))
+                                       embeddings: entryValues)
         try IndexStore.save(&index, to: indexURL)
         let exactBuild = Date().timeIntervalSince(started)
         let exactBytes = try fileSize(indexURL)
