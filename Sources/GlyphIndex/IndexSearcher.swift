@@ -36,11 +36,9 @@ public final class IndexSearcher: @unchecked Sendable {
     public let file: String
     /// When set, queries go through the HNSW graph instead of exact search.
     public let approximate: ApproximateIndex?
-    private lazy var entriesByPath: [String: [Int]] = {
-        var map = [String: [Int]]()
-        for (i, e) in index.entries.enumerated() { map[e.path, default: []].append(i) }
-        return map
-    }()
+    /// Entries by file path, to find a query that is itself in the index (built once, read-only
+    /// afterwards, so that searches may run on several threads).
+    private let entriesByPath: [String: [Int]]
 
     /// Refuses an index built by another model.
     public init(model: SiameseModel, index: EmbeddingIndex, file: String, approximate: ApproximateIndex? = nil) throws {
@@ -49,6 +47,9 @@ public final class IndexSearcher: @unchecked Sendable {
         self.index = index
         self.file = file
         self.approximate = approximate
+        var map = [String: [Int]]()
+        for (i, e) in index.entries.enumerated() { map[e.path, default: []].append(i) }
+        self.entriesByPath = map
     }
 
     /// The `k` nearest entries to each query embedding, nearest first, leaving out `skip[q]`.
