@@ -83,7 +83,8 @@ public enum IndexStore {
     @discardableResult
     public static func save(_ index: inout EmbeddingIndex, to url: URL,
                             approximate: ApproximateIndex.Parameters? = nil,
-                            recallSamples: Int = 500, targetRecall: Double = 0.95) throws -> RecallTuning.Result? {
+                            recallSamples: Int = 500, targetRecall: Double = 0.95,
+                            log: ((String) -> Void)? = nil) throws -> RecallTuning.Result? {
         let sidecar = ApproximateIndex.sidecarURL(for: url)
         guard let parameters = approximate else {
             index.setApproximate(nil)
@@ -91,7 +92,9 @@ public enum IndexStore {
             if FileManager.default.fileExists(atPath: sidecar.path) { try? FileManager.default.removeItem(at: sidecar) }
             return nil
         }
+        log?("building the approximate (HNSW) index over \(index.count) entries on \(parameters.threads) threads")
         let graph = try ApproximateIndex.build(index.embeddings, dimension: index.dimension, parameters: parameters)
+        log?("measuring its recall@10 against exact search")
         let recall = try RecallTuning.tune(graph, index: index, samples: recallSamples, target: targetRecall)
         let saved = try graph.save(to: sidecar)
         index.setApproximate(.init(file: sidecar.lastPathComponent, bytes: saved.bytes, crc32: saved.crc32,

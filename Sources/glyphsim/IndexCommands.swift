@@ -80,7 +80,7 @@ struct IndexBuildCommand: ParsableCommand {
         var index = try builder.build(inputs.map { URL(fileURLWithPath: $0) })
         let recall = try IndexStore.save(&index, to: URL(fileURLWithPath: out),
                                          approximate: approximate.approximate ? try approximate.parameters(threads: threadCount) : nil,
-                                         recallSamples: approximate.recallSamples)
+                                         recallSamples: approximate.recallSamples, log: { printError($0) })
         print("indexed \(describe(index)) into \(out) (model \(index.metadata.modelFingerprint), \(index.metadata.modelSummary))")
         printRecall(recall, index: index)
     }
@@ -111,7 +111,8 @@ struct IndexAddCommand: ParsableCommand {
         if let old, parameters == nil {
             parameters = ApproximateIndex.Parameters(m: old.m, efConstruction: old.efConstruction, threads: threadCount)
         }
-        let recall = try IndexStore.save(&index, to: url, approximate: parameters, recallSamples: approximate.recallSamples)
+        let recall = try IndexStore.save(&index, to: url, approximate: parameters, recallSamples: approximate.recallSamples,
+                                         log: { printError($0) })
         print("added \(added) images to \(to)" + (alreadyThere > 0 ? " (\(alreadyThere) already in it, skipped)" : "")
               + "; it now holds \(describe(index))")
         printRecall(recall, index: index)
