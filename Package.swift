@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "GlyphEngine", targets: ["GlyphEngine"]),
         .library(name: "GlyphData", targets: ["GlyphData"]),
         .library(name: "GlyphSiamese", targets: ["GlyphSiamese"]),
+        .library(name: "GlyphIndex", targets: ["GlyphIndex"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,6 +53,10 @@ let package = Package(
                        providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4",
                        providers: [.apt(["libtiff-dev"])]),
+        // hnswlib (Debian's header-only libhnswlib-dev) behind a small extern "C" shim, so the
+        // Swift side needs no C++ interop.
+        .target(name: "CHNSW", path: "Sources/CHNSW",
+                cxxSettings: [.unsafeFlags(["-O3", "-fno-math-errno"] + (targetCPU.isEmpty ? [] : ["-march=\(targetCPU)"]))]),
 
         // A seeded random generator shared by the engine and the data layer.
         .target(name: "GlyphRandom", swiftSettings: optimize),
@@ -65,9 +70,13 @@ let package = Package(
         .target(name: "GlyphSiamese",
                 dependencies: ["GlyphEngine", "GlyphData", "GlyphRandom", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: optimize),
+        // Index files of embeddings, exact search (one GEMM) and an approximate index (hnswlib).
+        .target(name: "GlyphIndex",
+                dependencies: ["GlyphSiamese", "GlyphData", "GlyphEngine", "CHNSW", "CPNG"],
+                swiftSettings: optimize),
         // The command line: thin commands over the libraries.
         .executableTarget(name: "glyphsim",
-                          dependencies: ["GlyphSiamese", "GlyphEngine", "GlyphData",
+                          dependencies: ["GlyphSiamese", "GlyphEngine", "GlyphData", "GlyphIndex",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: optimize),
@@ -76,6 +85,7 @@ let package = Package(
         .testTarget(name: "GlyphDataTests",
                     dependencies: ["GlyphData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "GlyphSiameseTests", dependencies: ["GlyphSiamese"]),
+        .testTarget(name: "GlyphIndexTests", dependencies: ["GlyphIndex", "glyphsim", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
         .testTarget(name: "GlyphSimCLITests", dependencies: ["glyphsim", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
     ]
 )

@@ -3,7 +3,7 @@
 # the system libraries it links (oneDNN with its OpenMP runtime, libpng, zlib, libjpeg-turbo, libtiff). Safe to run again: it installs
 # only what is missing. Needs root or sudo for apt-get.
 set -euo pipefail
-packages=(libdnnl-dev libgomp1 libpng-dev zlib1g-dev libturbojpeg0-dev libtiff-dev pkg-config)
+packages=(libdnnl-dev libgomp1 libpng-dev zlib1g-dev libturbojpeg0-dev libtiff-dev libhnswlib-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -87,25 +87,6 @@ struct EmbedCommand: ParsableCommand {
     }
 }
 
-struct SearchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "search", abstract: "The images of a folder most similar to a query image, nearest first.")
-
-    @OptionGroup var model: ModelOptions
-    @Argument(help: "The query image (PNG).") var query: String
-    @Option(name: .customLong("in"), help: "Folder to search (recursively).") var folder: String
-    @Option(help: "How many results.") var top: Int = 10
-
-    func run() throws {
-        let m = try model.load()
-        let results = try m.search(query: URL(fileURLWithPath: query), in: URL(fileURLWithPath: folder), top: top,
-                                   polarity: try model.parsedPolarity())
-        for (rank, r) in results.enumerated() {
-            print(String(format: "%3d  %.4f  ", rank + 1, r.distance) + r.file.path)
-        }
-    }
-}
-
 struct FetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch", abstract: "Download the official Omniglot zips (and the one-shot runs), verified by md5.")
