@@ -110,7 +110,7 @@ struct TrainCommand: ParsableCommand {
             }
             config = TrainingConfig(model: initial.model.config, epochs: epochs)
             config.learningRate /= 10
-            config.initializedFrom = initial.file
+            config.initializedFrom = initial.file + " (model \(initial.model.fingerprint))"
         } else {
             config = TrainingConfig(model: ModelConfig(preset: preset, imageSize: imageSize, width: width,
                                                        embeddingSize: embeddingSize, normalization: normalization,
