@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlyphData
+import GlyphEngine
 import GlyphSiamese
 
 struct EvaluateCommand: ParsableCommand {
@@ -22,19 +23,24 @@ struct EvaluateCommand: ParsableCommand {
     /// The seed report's Table 1 accuracies (TensorFlow 2.5, 2021).
     static let seedAccuracy = (train: 0.9602, test: 0.9543, both: 0.9458)
 
+    func validate() throws {
+        guard (1...1_000_000).contains(trials) else { throw ValidationError("--trials must lie in 1...1000000, not \(trials)") }
+    }
+
     func run() throws {
         try common.applyThreads()
         let checkpoint = try SiameseModel.checkpointURL(for: runFolder)
-        let model = try SiameseModel.load(from: checkpoint)
+        let file = try Checkpoint.read(from: checkpoint)
+        let model = try SiameseModel.load(file, file: checkpoint.path)
         let runFolder = checkpoint.deletingLastPathComponent()
-        let config = try? RunFolder(runFolder).readConfig()
+        let config = try Self.runConfig(folder: RunFolder(runFolder), checkpoint: file, path: checkpoint.path)
         let dataFolder = common.dataFolder
         if !json { printError("glyphsim: loading Omniglot from \(dataFolder.path)") }
         let background = try Omniglot.load(.background, from: dataFolder)
         let evaluation = try Omniglot.load(.evaluation, from: dataFolder)
         // The validation characters (where the threshold is chosen) are the run's own.
-        let splits = makeSplits(background: background, evaluation: evaluation, scheme: config?.splits ?? .seed,
-                                validationFraction: config?.validationFraction ?? 0.2, seed: config?.seed ?? 1)
+        let splits = makeSplits(background: background, evaluation: evaluation, scheme: config.splits,
+                                validationFraction: config.validationFraction, seed: config.seed)
         var evaluator = Evaluator(model: model, splits: splits)
         evaluator.seed = seed
         evaluator.trials = trials
@@ -52,6 +58,19 @@ struct EvaluateCommand: ParsableCommand {
             try RunFolder.writeAtomically(Data(html.utf8), to: URL(fileURLWithPath: report))
             if !json { print("report written to \(report)") }
         }
+    }
+
+    /// The run's configuration (its splits and seed decide the validation characters the
+    /// threshold is chosen on): config.json beside the checkpoint, else the copy the checkpoint
+    /// stores; a malformed config.json, or neither, is refused rather than replaced by defaults.
+    static func runConfig(folder: RunFolder, checkpoint: Checkpoint, path: String) throws -> TrainingConfig {
+        if FileManager.default.fileExists(atPath: folder.file(RunFolder.configFile).path) { return try folder.readConfig() }
+        guard let text = checkpoint.metadata["glyphsim.config"],
+              let config = try? JSONDecoder().decode(TrainingConfig.self, from: Data(text.utf8)) else {
+            throw ValidationError("\(path): no \(RunFolder.configFile) beside it and no readable run configuration "
+                + "(glyphsim.config) inside it: evaluate needs the run's splits and seed")
+        }
+        return config
     }
 
     static func table(_ r: EvaluationReport) -> String {
