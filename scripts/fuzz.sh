@@ -16,12 +16,14 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     for dir in Fuzz/*/; do
         name=$(basename "$dir")
-        [ "$name" = corpus ] || targets+=("$name")
+        [ "$name" = corpus ] || [ "$name" = Support ] || targets+=("$name")
     done
 fi
 
 export GLYPHSIM_FUZZ=1
-build=(swift build --scratch-path .build-fuzz -c debug -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -enable-testing)
+# lld: gold crashes (internal error in its DWARF reader) linking the instrumented targets.
+build=(swift build --scratch-path .build-fuzz -c release -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing
+       -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld)
 # One product at a time: a plain `swift build` would also link the glyphsim command, whose
 # own main clashes with libFuzzer's.
 for t in "${targets[@]}"; do

@@ -17,8 +17,9 @@ public enum SiameseLimits {
     /// optimizer buffer). Koch's tower has 39M.
     public static let maxParameters = 200_000_000
 
-    /// Most images per step.
-    public static let maxBatchSize = 65_536
+    /// Most images per step: one step holds every image's activations (Conv-4 at 32x32 needs
+    /// about 1 MB per image, so 4096 images already take several GB).
+    public static let maxBatchSize = 4096
     /// Most images per epoch: an epoch's batches are drawn up front, 8 bytes per image.
     public static let maxImagesPerEpoch = 10_000_000
     /// Most epochs of one run.

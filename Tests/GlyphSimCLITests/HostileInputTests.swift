@@ -176,6 +176,18 @@ import Testing
         // After all of that the untouched run still resumes (and is already finished).
         let again = try Hostile.run(["train", "--data", data, "--resume", run.path], in: folder)
         #expect(again.status == 0, "\(again.stderr)")
+
+        // A run killed during its first checkpoint write (a second Ctrl-C before the fix) holds
+        // config.json, a temporary file and no checkpoint: it resumes from the beginning, and the
+        // stale temporary file is removed.
+        try FileManager.default.removeItem(at: last)
+        let stale = run.appendingPathComponent(AtomicFileWriter.temporaryPrefix + "999999999-1f")
+        try originalLast.prefix(1000).write(to: stale)
+        let restarted = try Hostile.run(["train", "--data", data, "--resume", run.path], in: folder)
+        #expect(restarted.status == 0, "\(restarted.stderr)")
+        #expect(restarted.stdout.contains("starting the run from the beginning"))
+        #expect(FileManager.default.fileExists(atPath: last.path))
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
         try Hostile.expectNoLeftovers(in: folder)
     }
 
@@ -222,7 +234,10 @@ import Testing
         // Batches the data cannot give: an error saying what it holds, not a loop that spins.
         let sampling: [([String], String)] = [
             (["--images-per-character", "30"], "--images-per-character"),
-            (["--batch-size", "60000"], "--batch-size"),
+            (["--images-per-character", "21", "--batch-size", "42"], "--images-per-character"),
+            // Refused by its range before the sampler or the activations see it (it used to abort
+            // allocating a 60,000-image step).
+            (["--loss", "triplet", "--mining", "random", "--batch-size", "60000"], "--batch-size"),
         ]
         for (options, needle) in sampling {
             let out = folder.appendingPathComponent("sampling").path
