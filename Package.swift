@@ -89,3 +89,20 @@ let package = Package(
         .testTarget(name: "GlyphSimCLITests", dependencies: ["glyphsim", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
     ]
 )
+
+// Coverage-guided fuzzing (scripts/fuzz.sh, docs/hardening.md): with GLYPHSIM_FUZZ=1 every folder
+// Fuzz/<Name> (but Fuzz/corpus and Fuzz/Support, the libFuzzer driver) becomes an executable
+// `fuzz-<name>` for libFuzzer, so adding a target is adding one folder.
+if ProcessInfo.processInfo.environment["GLYPHSIM_FUZZ"] == "1" {
+    let fuzz = URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent("Fuzz").path
+    var isFolder: ObjCBool = false
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: fuzz)) ?? []).filter { name in
+        name != "corpus" && name != "Support" && FileManager.default.fileExists(atPath: fuzz + "/" + name, isDirectory: &isFolder) && isFolder.boolValue
+    }
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
+    for name in names.sorted() {
+        package.targets.append(.executableTarget(name: "Fuzz\(name)", dependencies: ["FuzzSupport", "GlyphData", "GlyphEngine", "GlyphSiamese"],
+                                                 path: "Fuzz/\(name)"))
+        package.products.append(.executable(name: "fuzz-\(name.lowercased())", targets: ["Fuzz\(name)"]))
+    }
+}

@@ -24,6 +24,17 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Minimum seconds of timed steps per measurement.") var seconds: Double = 10
     @Flag(help: "One JSON object per line per measurement.") var json = false
 
+    /// Most images per measured step: 4096 Koch images already need about 20 GB.
+    static let maxImages = 4096
+
+    func validate() throws {
+        if let images, !(3...Self.maxImages).contains(images) {
+            throw ValidationError("--images must lie in 3...\(Self.maxImages), not \(images)")
+        }
+        if !(seconds > 0 && seconds <= 3600) { throw ValidationError("--seconds must lie in (0, 3600], not \(seconds)") }
+        if let threads { _ = try CommonOptions.checkedThreads(threads) }
+    }
+
     func run() throws {
         if let threads { ComputeThreads.set(threads) }
         if model != nil || mode != nil || images != nil {

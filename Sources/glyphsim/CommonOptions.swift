@@ -13,10 +13,19 @@ struct CommonOptions: ParsableArguments {
     var threads: Int?
 
     func applyThreads() throws {
-        if let threads {
-            guard threads > 0 else { throw ValidationError("--threads must be positive") }
-            ComputeThreads.set(threads)
+        if let threads { ComputeThreads.set(try Self.checkedThreads(threads)) }
+    }
+
+    /// Most compute threads: more threads than 4 per core only wait on each other (10,000
+    /// threads stalled the machine), so such a value is refused rather than obeyed.
+    static var maxThreads: Int { max(4 * ProcessInfo.processInfo.activeProcessorCount, 4) }
+
+    /// `threads` when it lies in 1...maxThreads; otherwise an error naming the option.
+    static func checkedThreads(_ threads: Int) throws -> Int {
+        guard (1...maxThreads).contains(threads) else {
+            throw ValidationError("--threads must lie in 1...\(maxThreads) (4 per core of this machine), not \(threads)")
         }
+        return threads
     }
 
     var dataFolder: URL { DataLocation.resolve(explicit: data) }

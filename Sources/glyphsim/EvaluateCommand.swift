@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlyphData
+import GlyphEngine
 import GlyphSiamese
 
 struct EvaluateCommand: ParsableCommand {
@@ -27,10 +28,15 @@ struct EvaluateCommand: ParsableCommand {
     /// The seed report's Table 1 accuracies (TensorFlow 2.5, 2021).
     static let seedAccuracy = (train: 0.9602, test: 0.9543, both: 0.9458)
 
+    func validate() throws {
+        guard (1...1_000_000).contains(trials) else { throw ValidationError("--trials must lie in 1...1000000, not \(trials)") }
+    }
+
     func run() throws {
         try common.applyThreads()
         let checkpoint = try SiameseModel.checkpointURL(for: runFolder)
-        let model = try SiameseModel.load(from: checkpoint)
+        let file = try Checkpoint.read(from: checkpoint)
+        let model = try SiameseModel.load(file, file: checkpoint.path)
         let runFolder = checkpoint.deletingLastPathComponent()
         let config = try RunConfiguration.read(forCheckpoint: checkpoint)
         let dataFolder = common.dataFolder

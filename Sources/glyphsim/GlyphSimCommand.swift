@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct GlyphSimCommand: ParsableCommand {
@@ -17,6 +18,11 @@ struct GlyphSimCommand: ParsableCommand {
 
     static func main() {
         OpenMPWaitPolicy.applyShortSpin()
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let message = ArgumentCheck.problem(arguments) {
+            printError("Error: \(message)")
+            Foundation.exit(64)
+        }
+        main(arguments)
     }
 }

@@ -215,7 +215,14 @@ struct TrainCommand: ParsableCommand {
         let trainer = try Trainer(config: config, splits: splits, folder: folder, initialModel: initial?.model)
         // The command prints the trainer's warnings itself (below), once.
         trainer.logger.logLevel = .error
-        if resume != nil { try trainer.resume() } else { try trainer.start() }
+        if resume != nil {
+            if !trainer.hasCheckpoint {
+                say("no checkpoint yet in \(folder.url.path) (stopped before its first one was complete): starting the run from the beginning")
+            }
+            try trainer.resume()
+        } else {
+            try trainer.start()
+        }
         Interruption.install()
 
         var bar = ProgressBar()

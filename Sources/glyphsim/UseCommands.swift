@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GlyphData
+import GlyphEngine
 import GlyphSiamese
 
 /// Options for commands that read a user's images with a trained model.
@@ -76,9 +77,10 @@ struct EmbedCommand: ParsableCommand {
         let outURL = URL(fileURLWithPath: out)
         let names = files.map(\.path)
         if outURL.pathExtension.lowercased() == "npy" {
-            try RunFolder.writeAtomically(EmbeddingExport.npy(embeddings), to: outURL)
             let namesURL = outURL.deletingPathExtension().appendingPathExtension("names.txt")
-            try RunFolder.writeAtomically(Data((names.joined(separator: "\n") + "\n").utf8), to: namesURL)
+            // Both files or neither: the array without its names (or the reverse) is a wrong result.
+            try AtomicFileWriter.writeAll([(EmbeddingExport.npy(embeddings), outURL),
+                                           (Data(try EmbeddingExport.namesText(names).utf8), namesURL)])
             print("wrote \(embeddings.count) embeddings of size \(embeddings.dimension) to \(out) (names in \(namesURL.path))")
         } else {
             try RunFolder.writeAtomically(Data(EmbeddingExport.csv(names: names, embeddings: embeddings).utf8), to: outURL)

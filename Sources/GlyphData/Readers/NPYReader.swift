@@ -76,6 +76,9 @@ public enum NPYReader {
             throw fail("dtype '\(h.descr)', expected \(allowed.sorted().joined(separator: " or "))")
         }
         guard !h.fortranOrder else { throw fail("Fortran order is not supported, expected C order") }
+        guard h.shape.count <= InputLimits.maxNPYDimensions else {
+            throw fail("shape \(h.shape) has more than \(InputLimits.maxNPYDimensions) dimensions")
+        }
         guard h.shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else { throw fail("shape \(h.shape) is out of range") }
         let (count, overflow) = h.shape.reduce((1, false)) { acc, d in
             let (m, o) = acc.0.multipliedReportingOverflow(by: d)

@@ -40,11 +40,15 @@ public enum OneShotRuns {
     }
 
     static func run(labelsPath: String, files: [String: Data], source: String) throws -> OneShotRun {
+        let where_ = "\(source):\(labelsPath)"
+        // The labels must sit in a run folder: <root>/runNN/class_labels.txt.
         let parts = labelsPath.split(separator: "/")
+        guard parts.count >= 2 else {
+            throw DataError.badLayout(path: where_, reason: "is not inside a runNN folder")
+        }
         let runName = String(parts[parts.count - 2])
         // Paths in class_labels.txt start at the run folder's parent.
         let prefix = parts.dropLast(2).map { $0 + "/" }.joined()
-        let where_ = "\(source):\(labelsPath)"
         guard let text = files[labelsPath].flatMap({ String(data: $0, encoding: .utf8) }) else {
             throw DataError.badLayout(path: where_, reason: "not readable as text")
         }
@@ -54,6 +58,9 @@ public enum OneShotRuns {
             if fields.isEmpty { continue }
             guard fields.count == 2 else {
                 throw DataError.badLayout(path: where_, reason: "line '\(line)' is not '<test image> <training image>'")
+            }
+            for field in fields where field.hasPrefix("/") || field.split(separator: "/").contains("..") {
+                throw DataError.badLayout(path: where_, reason: "names '\(field)', which is not a path inside the runs")
             }
             pairs.append((prefix + fields[0], prefix + fields[1]))
         }

@@ -63,9 +63,15 @@ struct ZipSource {
         guard entry.compressedSize >= 0, start <= bytes.count, entry.compressedSize <= bytes.count - start else {
             throw fail("the data runs past the end of the archive")
         }
-        // Deflate expands at most about 1032:1; a larger claim is a corrupt directory.
-        guard entry.uncompressedSize >= 0, entry.uncompressedSize <= entry.compressedSize * 1040 + 1024 else {
-            throw fail("claims \(entry.uncompressedSize) bytes from \(entry.compressedSize) compressed")
+        // Deflate expands at most about 1032:1; a larger claim is a corrupt directory. Both
+        // limits are checked before the claimed size is allocated.
+        guard entry.uncompressedSize >= 0,
+              entry.uncompressedSize <= entry.compressedSize * InputLimits.maxZipCompressionRatio + 1024 else {
+            throw fail("claims \(entry.uncompressedSize) bytes from \(entry.compressedSize) compressed "
+                + "(more than the \(InputLimits.maxZipCompressionRatio):1 deflate can give)")
+        }
+        guard entry.uncompressedSize <= InputLimits.maxZipMemberBytes else {
+            throw fail("claims \(entry.uncompressedSize) bytes, more than the \(InputLimits.maxZipMemberBytes)-byte limit")
         }
         var out = Data(count: entry.uncompressedSize)
         switch entry.method {
@@ -157,8 +163,12 @@ struct ZipSource {
             (count, size, offset) = (Int(c), Int(s), Int(o))
         }
         guard offset <= d.count, size <= d.count - offset else { throw fail("the central directory runs past the end (truncated?)") }
+        // Every directory entry takes at least 46 bytes, so the count is checked against the bytes present.
+        guard count <= InputLimits.maxZipEntries, count <= size / 46 + 1 else {
+            throw fail("the directory claims \(count) members in \(size) bytes")
+        }
         var entries = [ZipEntry]()
-        entries.reserveCapacity(min(count, 1 << 20))
+        entries.reserveCapacity(count)
         var p = offset
         for n in 0..<count {
             guard p <= d.count - 46, u32(d, p) == 0x0201_4B50 else { throw fail("central directory entry \(n) is damaged") }
@@ -169,7 +179,9 @@ struct ZipSource {
             var local = UInt64(u32(d, p + 42))
             let nameStart = p + 46
             guard nameStart + nameLength + extraLength + commentLength <= d.count else { throw fail("central directory entry \(n) is truncated") }
+            guard nameLength <= InputLimits.maxZipPathBytes else { throw fail("central directory entry \(n) has a \(nameLength)-byte name") }
             let path = String(decoding: d[nameStart ..< nameStart + nameLength], as: UTF8.self)
+            if let reason = oddPathReason(path) { throw fail("member '\(path.debugDescription.dropFirst().dropLast())' \(reason)") }
             // zip64 extra field (id 1): the 64-bit values of the fields saturated above, in this order.
             var e = nameStart + nameLength
             let extraEnd = e + extraLength
@@ -189,6 +201,37 @@ struct ZipSource {
                                     uncompressedSize: Int(uncompressed), localHeaderOffset: Int(local)))
             p = extraEnd + commentLength
         }
+        try checkDisjoint(entries, archiveSize: d.count, fail: fail)
         return entries
+    }
+
+    /// Why a member path cannot be trusted as a relative path inside the archive, or nil.
+    static func oddPathReason(_ path: String) -> String? {
+        if path.isEmpty { return "has an empty name" }
+        if path.utf8.contains(0) { return "has a NUL byte in its name" }
+        if path.hasPrefix("/") || path.hasPrefix("\\") { return "has an absolute path" }
+        if path.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." }) {
+            return "has a '..' component in its path"
+        }
+        return nil
+    }
+
+    /// Real archives store each member once: two directory entries with one name, or
+    /// pointing at one local header, would make one small member count (and inflate) many
+    /// times. Together the members' compressed bytes cannot exceed the archive.
+    static func checkDisjoint(_ entries: [ZipEntry], archiveSize: Int, fail: (String) -> DataError) throws {
+        var names = Set<String>(), offsets = Set<Int>()
+        var compressedTotal = 0
+        for entry in entries {
+            guard names.insert(entry.path).inserted else { throw fail("member \(entry.path) is listed twice") }
+            if entry.isDirectory && entry.compressedSize == 0 { continue }
+            guard offsets.insert(entry.localHeaderOffset).inserted else {
+                throw fail("member \(entry.path) shares its data with another directory entry")
+            }
+            compressedTotal += entry.compressedSize
+            guard compressedTotal <= archiveSize else {
+                throw fail("the members' compressed sizes add up to more than the archive's \(archiveSize) bytes")
+            }
+        }
     }
 }

@@ -45,6 +45,12 @@ struct SamplingIndex: Sendable {
 
     var nonEmpty: [Int] { imagesOfCharacter.indices.filter { !imagesOfCharacter[$0].isEmpty } }
 
+    /// Why same- and different-character samples cannot be drawn, with what the data holds.
+    func infeasibility(of what: String) -> String {
+        "cannot draw \(what): they need a character with 2 images and 2 characters with images; the data has "
+            + "\(nonEmpty.count) characters with images, \(pairable.count) of them with 2 or more"
+    }
+
     /// Two different images of character `c` (which must have at least two).
     func twoImages(of c: Int, _ g: inout SeededGenerator) -> (Int, Int) {
         let images = imagesOfCharacter[c]
@@ -90,6 +96,12 @@ public struct PairSampler: Sendable {
 
     /// Whether the dataset can give both kinds of pair (a character with two drawings, two characters).
     public var isFeasible: Bool { !index.pairable.isEmpty && characters.count >= 2 }
+
+    /// Throws `DataError.invalidArgument` saying what the data holds when pairs cannot be drawn.
+    public func check() throws {
+        guard !isFeasible else { return }
+        throw DataError.invalidArgument(index.infeasibility(of: "pairs"))
+    }
 
     /// `count` pairs; `[]` when the dataset cannot give both kinds (see `isFeasible`).
     public func pairs(count: Int, generator g: inout SeededGenerator) -> [LabeledPair] {

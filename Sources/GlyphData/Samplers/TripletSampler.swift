@@ -15,6 +15,12 @@ public struct TripletSampler: Sendable {
 
     public var isFeasible: Bool { !index.pairable.isEmpty && characters.count >= 2 }
 
+    /// Throws `DataError.invalidArgument` saying what the data holds when no triplet can be drawn.
+    public func check() throws {
+        guard !isFeasible else { return }
+        throw DataError.invalidArgument(index.infeasibility(of: "triplets"))
+    }
+
     /// `count` triplets; `[]` when the dataset cannot give one (see `isFeasible`).
     public func triplets(count: Int, generator g: inout SeededGenerator) -> [(anchor: Int, positive: Int, negative: Int)] {
         guard isFeasible, count > 0 else { return [] }
@@ -61,6 +67,23 @@ public struct ClassBatchSampler: Sendable {
 
     /// Batches per epoch.
     public var batchesPerEpoch: Int { eligible.count / charactersPerBatch }
+
+    /// Throws `DataError.invalidArgument` saying what the data holds and what was asked when
+    /// not even one batch can be formed (an epoch would then be empty, and a loop waiting for
+    /// batches would never end).
+    public func check() throws {
+        guard batchesPerEpoch == 0 else { return }
+        let most = imagesOfCharacter.map(\.count).max() ?? 0
+        if eligible.isEmpty {
+            throw DataError.invalidArgument(
+                "cannot form batches of \(charactersPerBatch) characters x \(imagesPerCharacter) images: no character has "
+                + "\(imagesPerCharacter) images (the data has \(imagesOfCharacter.count) characters with at most \(most) images each); "
+                + "lower --images-per-character")
+        }
+        throw DataError.invalidArgument(
+            "cannot form batches of \(charactersPerBatch) characters x \(imagesPerCharacter) images: only \(eligible.count) "
+            + "characters have \(imagesPerCharacter) images; lower --batch-size to at most \(eligible.count * imagesPerCharacter)")
+    }
 
     public func epoch(generator g: inout SeededGenerator) -> [[Int]] {
         var order = eligible

@@ -10,7 +10,9 @@ extension Layer {
     /// Loads values into the model. Every parameter and buffer must be present with its
     /// shape, and no other tensor may be: otherwise throws
     /// `EngineError.architectureMismatch(file:expected:found:)` naming the first missing,
-    /// extra or misshapen tensor, before any value is changed.
+    /// extra or misshapen tensor, before any value is changed. A tensor holding NaN or
+    /// infinity, or a negative running variance, is refused the same way
+    /// (`EngineError.checkpointUnreadable` naming the tensor).
     public func loadState(_ tensors: [String: Tensor], file: String) throws {
         let targets = parameters + buffers
         for p in targets {
@@ -28,6 +30,10 @@ extension Layer {
             throw EngineError.architectureMismatch(
                 file: file, expected: "no tensor \(extra) (the model has \(targets.count) tensors)",
                 found: "\(extra) of shape \(tensors[extra]!.shape)")
+        }
+        let given = Dictionary(uniqueKeysWithValues: targets.map { ($0.name, tensors[$0.name]!) })
+        if let problem = FiniteCheck.problem(in: given) {
+            throw EngineError.checkpointUnreadable(file: file, reason: problem)
         }
         for p in targets { p.value = tensors[p.name]! }
     }

@@ -12,8 +12,7 @@ import Foundation
 /// byte is read through it.
 struct SafetensorsLayout {
     static let metadataKey = "__metadata__"
-    /// The reference implementation's limit; real headers are at most a few megabytes.
-    static let maxHeaderLength = 100 << 20
+    static var maxHeaderLength: Int { EngineLimits.maxSafetensorsHeaderBytes }
 
     struct Entry {
         var name: String
@@ -60,6 +59,9 @@ struct SafetensorsLayout {
             metadata = dict.mapValues { $0 as! String }
         }
 
+        guard object.count <= EngineLimits.maxCheckpointTensors else {
+            throw unreadable("the header lists \(object.count) tensors, more than the \(EngineLimits.maxCheckpointTensors) allowed")
+        }
         var entries = [Entry]()
         for name in object.keys.sorted() where name != metadataKey {
             entries.append(try parseEntry(name, object[name]!, unreadable: unreadable))
@@ -78,6 +80,9 @@ struct SafetensorsLayout {
         }
         guard let shape = naturals(info["shape"]) else {
             throw unreadable("tensor '\(name)': shape is not a list of non-negative integers")
+        }
+        guard shape.count <= EngineLimits.maxTensorDimensions else {
+            throw unreadable("tensor '\(name)': shape \(shape) has more than \(EngineLimits.maxTensorDimensions) dimensions")
         }
         guard let offsets = naturals(info["data_offsets"]), offsets.count == 2, offsets[0] <= offsets[1] else {
             throw unreadable("tensor '\(name)': data_offsets must be [begin, end] with 0 <= begin <= end")

@@ -159,14 +159,18 @@ extension BatchNorm2D {
                     for image in 0..<n {
                         let xs = x + run(image, hw), g = dy + run(image, ohw), positions = arg + run(image, ohw)
                         for l in 0..<lanes { planeSum[l] = 0; planeDot[l] = 0 }
+                        // Wrapping index arithmetic (&+, &*) in this kernel's inner loops: the
+                        // indices are bounded by the tensor shapes checked above, and overflow
+                        // checks on them kept the loops from vectorizing (with them the kernel
+                        // took about twice its unchecked time; docs/performance-checks.md).
                         for oy in 0..<oh {
                             for ox in 0..<ow {
-                                let o = (oy * ow + ox) * lanes, corner = (2 * oy) * w + 2 * ox
+                                let o = (oy &* ow &+ ox) &* lanes, corner = (2 &* oy) &* w &+ 2 &* ox
                                 for l in 0..<lanes {
-                                    let p = Int(positions[o + l]), v = g[o + l]
-                                    let pixel = corner + (p >> 1) * w + (p & 1)
+                                    let p = Int(positions[o &+ l]), v = g[o &+ l]
+                                    let pixel = corner &+ (p >> 1) &* w &+ (p & 1)
                                     planeSum[l] += v
-                                    planeDot[l] += v * (xs[pixel * lanes + l] - mu[l])
+                                    planeDot[l] += v * (xs[pixel &* lanes &+ l] - mu[l])
                                 }
                             }
                         }
@@ -188,22 +192,22 @@ extension BatchNorm2D {
                         let g = dy + run(image, ohw), positions = arg + run(image, ohw)
                         for y in 0..<h {
                             for xPixel in 0..<w where y >= 2 * oh || xPixel >= 2 * ow {
-                                let pixel = (y * w + xPixel) * lanes
+                                let pixel = (y &* w &+ xPixel) &* lanes
                                 for l in 0..<lanes {
-                                    let xhat = (xs[pixel + l] - mu[l]) * inv[l]
-                                    out[pixel + l] = a[l] * (0 - meanDy[l] - xhat * meanDyXhat[l])
+                                    let xhat = (xs[pixel &+ l] - mu[l]) * inv[l]
+                                    out[pixel &+ l] = a[l] * (0 - meanDy[l] - xhat * meanDyXhat[l])
                                 }
                             }
                         }
                         for oy in 0..<oh {
                             for ox in 0..<ow {
-                                let o = (oy * ow + ox) * lanes, corner = (2 * oy) * w + 2 * ox
+                                let o = (oy &* ow &+ ox) &* lanes, corner = (2 &* oy) &* w &+ 2 &* ox
                                 for q in 0..<4 {
-                                    let pixel = (corner + (q >> 1) * w + (q & 1)) * lanes
+                                    let pixel = (corner &+ (q >> 1) &* w &+ (q & 1)) &* lanes
                                     for l in 0..<lanes {
-                                        let xhat = (xs[pixel + l] - mu[l]) * inv[l]
-                                        let v = Int(positions[o + l]) == q ? g[o + l] : 0
-                                        out[pixel + l] = a[l] * (v - meanDy[l] - xhat * meanDyXhat[l])
+                                        let xhat = (xs[pixel &+ l] - mu[l]) * inv[l]
+                                        let v = Int(positions[o &+ l]) == q ? g[o &+ l] : 0
+                                        out[pixel &+ l] = a[l] * (v - meanDy[l] - xhat * meanDyXhat[l])
                                     }
                                 }
                             }

@@ -10,7 +10,11 @@ public enum VerificationPairs {
         let sameCount = perCharacter / 2
         let characters = dataset.characters.count
         var byAlphabet = [String: [Int]]()
-        for (c, info) in dataset.characters.enumerated() { byAlphabet[info.alphabet, default: []].append(c) }
+        for (c, info) in dataset.characters.enumerated() where !dataset.imagesOfCharacter[c].isEmpty {
+            byAlphabet[info.alphabet, default: []].append(c)
+        }
+        // Characters a different pair can draw from; with fewer than two there are no different pairs.
+        let withImages = dataset.imagesOfCharacter.indices.filter { !dataset.imagesOfCharacter[$0].isEmpty }
         var pairs = [LabeledPair]()
         pairs.reserveCapacity(characters * perCharacter)
         for c in 0..<characters {
@@ -27,14 +31,14 @@ public enum VerificationPairs {
             case .anywhere: pool = []
             case .sameAlphabet: pool = byAlphabet[dataset.characters[c].alphabet, default: []].filter { $0 != c }
             }
+            let others = withImages.filter { $0 != c }
+            guard !others.isEmpty else { continue }
             for _ in 0..<(perCharacter - sameCount) {
                 let other: Int
                 if negatives == .sameAlphabet && !pool.isEmpty {
                     other = pool[generator.nextInt(below: pool.count)]
                 } else {
-                    var o = generator.nextInt(below: characters - 1)
-                    if o >= c { o += 1 }
-                    other = o
+                    other = others[generator.nextInt(below: others.count)]
                 }
                 let otherImages = dataset.imagesOfCharacter[other]
                 pairs.append(LabeledPair(first: images[generator.nextInt(below: images.count)],

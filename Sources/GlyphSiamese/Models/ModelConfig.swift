@@ -106,3 +106,59 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         }
     }
 }
+
+extension ModelConfig {
+    /// Refuses a configuration outside `SiameseLimits` (or one its preset cannot build) with a
+    /// message naming the field, before anything is allocated for it.
+    public func validate() throws {
+        func fail(_ m: String) throws -> Never { throw SiameseError.invalidConfiguration("model configuration: " + m) }
+        switch preset {
+        case .koch:
+            if imageSize != 105 { try fail("the koch preset takes 105x105 images, not imageSize \(imageSize)") }
+            if !(1...SiameseLimits.maxEmbeddingSize).contains(embeddingSize) {
+                try fail("embeddingSize must lie in 1...\(SiameseLimits.maxEmbeddingSize), not \(embeddingSize)")
+            }
+        case .fast:
+            if !(SiameseLimits.minFastImageSize...SiameseLimits.maxImageSize).contains(imageSize) {
+                try fail("imageSize must lie in \(SiameseLimits.minFastImageSize)...\(SiameseLimits.maxImageSize), not \(imageSize)")
+            }
+            if !(0...SiameseLimits.maxEmbeddingSize).contains(embeddingSize) {
+                try fail("embeddingSize must lie in 0...\(SiameseLimits.maxEmbeddingSize), not \(embeddingSize)")
+            }
+            if !(0...4).contains(poolCount) { try fail("pools must lie in 0...4, not \(poolCount)") }
+            let widths = blockWidths
+            if widths.count != 4 { try fail("widths must list 4 channel counts, not \(widths.count)") }
+            if let bad = widths.first(where: { !(1...SiameseLimits.maxWidth).contains($0) }) {
+                try fail("every block width must lie in 1...\(SiameseLimits.maxWidth), not \(bad)")
+            }
+        }
+        if !(1...SiameseLimits.maxWidth).contains(width) {
+            try fail("width must lie in 1...\(SiameseLimits.maxWidth), not \(width)")
+        }
+        let parameters = parameterEstimate
+        if parameters > SiameseLimits.maxParameters {
+            try fail("\(summary) would have about \(parameters) parameters, more than the \(SiameseLimits.maxParameters) allowed")
+        }
+    }
+
+    /// The tower's parameter count from the configuration alone (weights and biases; batch-norm
+    /// buffers included), computed in overflow-safe steps after the ranges above are checked.
+    var parameterEstimate: Int {
+        switch preset {
+        case .koch:
+            let convolutions = (1 * 64 * 100 + 64) + (64 * 128 * 49 + 128) + (128 * 128 * 16 + 128) + (128 * 256 * 16 + 256)
+            return convolutions + 9216 * embeddingSize + embeddingSize
+        case .fast:
+            let widths = blockWidths
+            var total = 0, inChannels = 1
+            for w in widths {
+                total += inChannels * w * 9 + 4 * w
+                inChannels = w
+            }
+            var side = imageSize
+            for _ in 0..<poolCount { side /= 2 }
+            let features = (widths.last ?? 0) * side * side
+            return total + (embeddingSize > 0 ? features * embeddingSize + embeddingSize : 0)
+        }
+    }
+}

@@ -129,9 +129,18 @@ public final class SiameseModel {
               let config = try? JSONDecoder().decode(ModelConfig.self, from: Data(configText.utf8)) else {
             throw EngineError.checkpointUnreadable(file: file, reason: "no GlyphSim model configuration in its metadata (not a GlyphSim checkpoint?)")
         }
+        // Checked before the tower is built: metadata can declare sizes no file could hold.
+        do { try config.validate() } catch {
+            throw EngineError.checkpointUnreadable(file: file, reason: "\(configKey): \(error)")
+        }
         let model = try SiameseModel(config: config)
         try model.tower.loadState(checkpoint.modelTensors, file: file)
-        if let t = checkpoint.metadata[thresholdKey] { model.threshold = Float(t) }
+        if let t = checkpoint.metadata[thresholdKey] {
+            guard let value = Float(t), value.isFinite, value >= 0 else {
+                throw EngineError.checkpointUnreadable(file: file, reason: "\(thresholdKey) '\(t)' is not a finite, non-negative distance")
+            }
+            model.threshold = value
+        }
         return model
     }
 

@@ -3,6 +3,7 @@ import GlyphEngine
 /// Builds the tower (the subnetwork shared by every image of a pair or triplet) for a configuration.
 public enum Towers {
     public static func make(_ config: ModelConfig) throws -> Sequential {
+        try config.validate()
         switch config.preset {
         case .koch: return try koch(config)
         case .fast: return try fast(config)

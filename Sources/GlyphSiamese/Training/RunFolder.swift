@@ -46,9 +46,13 @@ public struct RunFolder: Sendable {
             throw SiameseError.runFolder(path: url.path, reason: "no \(Self.configFile): not a GlyphSim run folder")
         }
         do {
-            return try JSONDecoder().decode(TrainingConfig.self, from: data)
+            let config = try JSONDecoder().decode(TrainingConfig.self, from: data)
+            try config.validate()
+            return config
+        } catch let error as SiameseError {
+            throw SiameseError.runFolder(path: path.path, reason: "\(error)")
         } catch {
-            throw SiameseError.runFolder(path: path.path, reason: "unreadable configuration: \(error)")
+            throw SiameseError.runFolder(path: path.path, reason: "unreadable configuration: \(DecodingErrorText.describe(error))")
         }
     }
 

@@ -38,15 +38,17 @@ public final class Trainer {
     public var shouldStop: () -> Bool = { Interruption.isRequested }
     public var logger = Logger(label: "glyphsim.train")
 
-    private let train: GlyphDataset
+    let train: GlyphDataset
     /// Images of the training split before class augmentation: the default epoch size.
-    private let trainImagesPerEpoch: Int
-    private let validation: GlyphDataset
-    private let optimizer: any Optimizer
-    private var state = TrainingState()
+    let trainImagesPerEpoch: Int
+    let validation: GlyphDataset
+    let optimizer: any Optimizer
+    var state = TrainingState()
+    var log: TrainingLog
+    /// The `DataFingerprint` of the training and validation splits, saved in checkpoints.
+    let dataFingerprint: String
     /// True when the weights came from a trained model (`initialModel`).
-    private let isFineTuning: Bool
-    private var log: TrainingLog
+    let isFineTuning: Bool
 
     /// The weights `initialModel` holds, when given, are where training starts (fine-tuning);
     /// its architecture must be the one `config.model` describes. Such a run scores the starting
@@ -64,6 +66,8 @@ public final class Trainer {
         guard train.characters.count >= 2, validation.characters.count >= 2 else {
             throw SiameseError.invalidConfiguration("the training and validation splits need at least 2 characters each")
         }
+        self.dataFingerprint = DataFingerprint.of([train, self.validation])
+        try Self.checkFeasible(config: config, train: self.train, validation: self.validation)
         self.model = try SiameseModel(config: config.model, seed: config.seed)
         if let initialModel {
             guard initialModel.config.architectureMatches(config.model) else {
@@ -90,6 +94,7 @@ public final class Trainer {
     /// Starts a new run in an empty (or new) folder.
     public func start() throws {
         try folder.create()
+        AtomicFileWriter.removeStaleTemporaries(in: folder.url)
         if FileManager.default.fileExists(atPath: folder.file(RunFolder.lastCheckpoint).path) {
             throw SiameseError.runFolder(path: folder.url.path,
                                          reason: "already holds a run; continue it with --resume or choose another --out")
@@ -99,14 +104,28 @@ public final class Trainer {
         try log.rewrite()
     }
 
-    /// Loads `last.safetensors`: weights, optimizer state and where the run stood.
+    /// Whether the folder holds a checkpoint to resume from. A run stopped before its first
+    /// checkpoint was complete (e.g. a second Ctrl-C during that write) has none; `resume()`
+    /// then starts it from the beginning with its config.json.
+    public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: folder.file(RunFolder.lastCheckpoint).path) }
+
+    /// Loads `last.safetensors`: weights, optimizer state and where the run stood, after
+    /// `ResumeGuard` has checked that the checkpoint belongs to this configuration and data.
     public func resume() throws {
         let url = folder.file(RunFolder.lastCheckpoint)
-        let checkpoint = try Checkpoint.read(from: url)
         let saved = try folder.readConfig()
         guard saved == config else {
-            throw SiameseError.runFolder(path: folder.url.path, reason: "config.json differs from the configuration being resumed")
+            throw SiameseError.runFolder(path: folder.url.path, reason: "cannot resume: config.json differs from the configuration being resumed: "
+                + ResumeGuard.differences(requested: config, stored: saved))
         }
+        AtomicFileWriter.removeStaleTemporaries(in: folder.url)
+        guard hasCheckpoint else {
+            log = TrainingLog(url: folder.file(RunFolder.logFile))
+            try log.rewrite()
+            return
+        }
+        let checkpoint = try Checkpoint.read(from: url)
+        try ResumeGuard.check(requested: config, dataFingerprint: dataFingerprint, checkpoint: checkpoint, file: url.path)
         try model.tower.loadState(checkpoint.modelTensors, file: url.path)
         // The optimizer picks its own `optimizer.`-prefixed tensors out of the file.
         try optimizer.loadState(checkpoint.tensors, for: model.tower.parameters)
@@ -114,6 +133,7 @@ public final class Trainer {
               let saved = try? JSONDecoder().decode(TrainingState.self, from: Data(text.utf8)) else {
             throw EngineError.checkpointUnreadable(file: url.path, reason: "no training state in its metadata")
         }
+        try saved.check(epochs: config.epochs, stepsPerEpoch: stepsPerEpoch, file: url.path)
         state = saved
         model.threshold = saved.threshold
         log = try TrainingLog.resume(url: folder.file(RunFolder.logFile), keeping: saved.logRows)
@@ -139,7 +159,7 @@ public final class Trainer {
         while state.epoch < config.epochs {
             let epoch = state.epoch
             optimizer.learningRate = config.schedule.learningRate(base: config.learningRate, epoch: epoch)
-            let batches = sampleEpoch(epoch, steps: steps)
+            let batches = try sampleEpoch(epoch, steps: steps)
             let epochStart = elapsed()
             var windowLoss = 0.0, windowSteps = 0, windowActive = 0.0
             var windowPositive = 0.0, windowNegative = 0.0, windowNorm = 0.0
@@ -160,6 +180,7 @@ public final class Trainer {
                 try model.tower.accumulateParameterGradients(output.gradient)
                 optimizer.step(model.tower.parameters)
                 model.tower.zeroGradients()
+                try checkParametersFinite(step: state.step + 1, epoch: epoch + 1)
 
                 state.step += 1
                 state.epochLossSum += Double(output.loss)
@@ -204,6 +225,9 @@ public final class Trainer {
             // End of epoch: validate, log, checkpoint. Throughput counts training steps only.
             let trainingRate = Double((steps - firstStep) * config.batchSize) / max(elapsed() - epochStart, 1e-9)
             let (pairAccuracy, threshold, oneShot) = try validate()
+            guard threshold.isFinite else {
+                throw SiameseError.nonFiniteLoss(step: steps, epoch: epoch + 1, value: threshold)
+            }
             model.threshold = threshold
             let isBest = oneShot.accuracy > state.bestOneShotAccuracy
             if isBest {
@@ -230,7 +254,11 @@ public final class Trainer {
             state.epochLossSteps = 0
             state.threshold = threshold
             state.elapsedSeconds = now
-            if isBest { try model.save(to: folder.file(RunFolder.bestCheckpoint), extraMetadata: runMetadata()) }
+            try checkParametersFinite(step: steps, epoch: epoch + 1)
+            if isBest {
+                let metadata = try runMetadata()
+                try Interruption.whileWriting { try model.save(to: folder.file(RunFolder.bestCheckpoint), extraMetadata: metadata) }
+            }
             try saveLast()
             try writePlot()
             events(.epochFinished(summary))
@@ -255,12 +283,13 @@ public final class Trainer {
 
     /// Every batch of one epoch, drawn from a generator that depends only on the seed and the
     /// epoch, so a resumed run sees the same batches as an uninterrupted one.
-    func sampleEpoch(_ epoch: Int, steps: Int) -> [Batch] {
+    func sampleEpoch(_ epoch: Int, steps: Int) throws -> [Batch] {
         var generator = SeededGenerator(seed: config.seed).derived(UInt64(epoch) + 1)
         if config.usesClassBatches {
             let k = config.imagesPerCharacter
             let sampler = ClassBatchSampler(dataset: train, charactersPerBatch: config.batchSize / k, imagesPerCharacter: k,
                                             groupByAlphabet: config.negatives == .sameAlphabet)
+            try sampler.check()  // an empty epoch would make the loop below spin forever
             var batches = [[Int]]()
             while batches.count < steps { batches += sampler.epoch(generator: &generator) }
             return batches.prefix(steps).map { Batch(indices: $0, labels: $0.map { train.labels[$0] }) }
@@ -341,16 +370,20 @@ public final class Trainer {
     func runMetadata() throws -> [String: String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return ["glyphsim.config": String(decoding: try encoder.encode(config), as: UTF8.self)]
+        return [ResumeGuard.configKey: String(decoding: try encoder.encode(config), as: UTF8.self),
+                ResumeGuard.dataKey: dataFingerprint]
     }
 
     func saveLast() throws {
+        try checkParametersFinite(step: state.step, epoch: state.epoch + 1)
         state.logRows = log.rows.count
         state.threshold = model.threshold
         var metadata = try runMetadata()
         metadata[TrainingState.metadataKey] = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        try model.save(to: folder.file(RunFolder.lastCheckpoint),
-                       extraTensors: optimizer.stateTensors(for: model.tower.parameters), extraMetadata: metadata)
+        let optimizerState = optimizer.stateTensors(for: model.tower.parameters)
+        try Interruption.whileWriting {
+            try model.save(to: folder.file(RunFolder.lastCheckpoint), extraTensors: optimizerState, extraMetadata: metadata)
+        }
     }
 
     func writePlot() throws {

@@ -162,19 +162,41 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         temperature ?? (model.normalization == .l2 ? 0.1 : 1.0)
     }
 
+    /// Refuses values no run can use, naming the option (the same names config.json's fields
+    /// carry on the command line), before anything is allocated for them.
     public func validate() throws {
         func fail(_ m: String) throws -> Never { throw SiameseError.invalidConfiguration(m) }
-        if epochs < 1 { try fail("--epochs must be at least 1, not \(epochs)") }
-        if batchSize < 3 { try fail("--batch-size must be at least 3, not \(batchSize)") }
+        try model.validate()
+        if !(1...SiameseLimits.maxEpochs).contains(epochs) {
+            try fail("--epochs must lie in 1...\(SiameseLimits.maxEpochs), not \(epochs)")
+        }
+        if !(3...SiameseLimits.maxBatchSize).contains(batchSize) {
+            try fail("--batch-size must lie in 3...\(SiameseLimits.maxBatchSize), not \(batchSize)")
+        }
         if !(learningRate > 0) || !learningRate.isFinite { try fail("--lr must be a positive number, not \(learningRate)") }
-        if let margin, !(margin > 0) { try fail("--margin must be positive, not \(margin)") }
+        if !(momentum >= 0 && momentum < 1) { try fail("--momentum must lie in [0, 1), not \(momentum)") }
+        if !(weightDecay >= 0) || !weightDecay.isFinite {
+            try fail("--weight-decay must be a finite number of at least 0, not \(weightDecay)")
+        }
+        if let margin, !(margin > 0) || !margin.isFinite { try fail("--margin must be a positive number, not \(margin)") }
         if let temperature, !(temperature > 0) || !temperature.isFinite {
             try fail("--temperature must be a positive number, not \(temperature)")
+        }
+        if imagesPerCharacter < 2 { try fail("--images-per-character must be at least 2, not \(imagesPerCharacter)") }
+        if imagesPerCharacter > batchSize {
+            try fail("--images-per-character \(imagesPerCharacter) is more than the --batch-size \(batchSize)")
         }
         if usesClassBatches && batchSize / imagesPerCharacter < 2 {
             try fail("--batch-size \(batchSize) holds fewer than 2 characters of \(imagesPerCharacter) images for mining")
         }
-        if imagesPerCharacter < 2 { try fail("--images-per-character must be at least 2") }
-        if !(validationFraction > 0 && validationFraction < 1) { try fail("the validation fraction must lie in (0, 1)") }
+        if let imagesPerEpoch, !(1...SiameseLimits.maxImagesPerEpoch).contains(imagesPerEpoch) {
+            try fail("--images-per-epoch must lie in 1...\(SiameseLimits.maxImagesPerEpoch), not \(imagesPerEpoch)")
+        }
+        if earlyStoppingPatience < 0 { try fail("--patience must be at least 0, not \(earlyStoppingPatience)") }
+        if logEvery < 1 { try fail("logEvery must be at least 1, not \(logEvery)") }
+        if !(1...1_000_000).contains(validationEpisodes) {
+            try fail("validationEpisodes must lie in 1...1000000, not \(validationEpisodes)")
+        }
+        if !(validationFraction > 0 && validationFraction < 1) { try fail("the validation fraction must lie in (0, 1), not \(validationFraction)") }
     }
 }

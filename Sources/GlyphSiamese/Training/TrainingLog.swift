@@ -49,8 +49,12 @@ public struct TrainingLog {
         var log = TrainingLog(url: url)
         if let data = FileManager.default.contents(atPath: url.path) {
             let lines = data.split(separator: UInt8(ascii: "\n"))
-            for line in lines.prefix(keeping) {
-                log.rows.append(try JSONDecoder().decode(LogRow.self, from: Data(line)))
+            for (number, line) in lines.prefix(keeping).enumerated() {
+                do {
+                    log.rows.append(try JSONDecoder().decode(LogRow.self, from: Data(line)))
+                } catch {
+                    throw SiameseError.runFolder(path: url.path, reason: "line \(number + 1) is not a log row: \(DecodingErrorText.describe(error))")
+                }
             }
         }
         try log.rewrite()

@@ -102,14 +102,33 @@ public enum ImagePaths {
 
 /// Writing embeddings for other tools: CSV with the file names, or NumPy's .npy.
 public enum EmbeddingExport {
-    /// `file,e0,e1,...` then one row per image.
+    /// `file,e0,e1,...` then one row per image. A file name holding a comma, a double quote,
+    /// CR or LF is quoted as RFC 4180 says (in double quotes, with each double quote doubled),
+    /// so every row still reads back as one record with the right name.
     public static func csv(names: [String], embeddings: Embeddings) -> String {
         var s = "file," + (0..<embeddings.dimension).map { "e\($0)" }.joined(separator: ",") + "\n"
         for (i, name) in names.enumerated() {
-            let quoted = name.contains(",") || name.contains("\"") ? "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : name
-            s += quoted + "," + embeddings.row(i).map { String($0) }.joined(separator: ",") + "\n"
+            s += csvField(name) + "," + embeddings.row(i).map { String($0) }.joined(separator: ",") + "\n"
         }
         return s
+    }
+
+    /// One CSV field, quoted when RFC 4180 requires it.
+    public static func csvField(_ text: String) -> String {
+        let needsQuotes = text.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+        return needsQuotes ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
+    /// The names file written beside a .npy: one name per line. A line cannot hold a name
+    /// with CR or LF, so such a name is refused (naming it) rather than written as two lines
+    /// that would shift every later name against its embedding row; CSV output holds any name.
+    public static func namesText(_ names: [String]) throws -> String {
+        if let bad = names.first(where: { $0.unicodeScalars.contains { $0 == "\r" || $0 == "\n" } }) {
+            throw DataError.invalidArgument(
+                "\(bad.debugDescription): a file name with a line break cannot be written to a .names.txt file "
+                + "(one name per line); rename the file or write CSV (--out FILE.csv)")
+        }
+        return names.map { $0 + "\n" }.joined()
     }
 
     /// A version 1.0 .npy file holding a little-endian float32 array [count, dimension].
