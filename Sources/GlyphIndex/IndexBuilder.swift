@@ -11,13 +11,14 @@ import GlyphSiamese
 /// ```
 public struct IndexBuilder {
     public let model: SiameseModel
-    public var polarity: UserImages.Polarity
+    /// Overrides the polarity of the model's preprocessing when given.
+    public var polarity: UserImages.Polarity?
     /// Images embedded per call (and per progress report).
     public var chunk = 1024
     /// Called after every chunk with (embedded, total).
     public var progress: ((Int, Int) -> Void)?
 
-    public init(model: SiameseModel, polarity: UserImages.Polarity = .auto, progress: ((Int, Int) -> Void)? = nil) {
+    public init(model: SiameseModel, polarity: UserImages.Polarity? = nil, progress: ((Int, Int) -> Void)? = nil) {
         self.model = model
         self.polarity = polarity
         self.progress = progress
@@ -38,7 +39,7 @@ public struct IndexBuilder {
 
     public var metadata: IndexMetadata {
         IndexMetadata(modelFingerprint: model.fingerprint, modelSummary: model.config.summary,
-                      preprocessing: .init(imageSide: model.config.imageSize, polarity: polarity.rawValue,
+                      preprocessing: .init(imageSide: model.config.imageSize, polarity: model.preprocessing.with(polarity: polarity).polarity.rawValue,
                                            normalization: model.config.normalization.rawValue))
     }
 

@@ -87,7 +87,7 @@ public final class IndexSearcher: @unchecked Sendable {
 
     /// Query image files. A query that is itself in the index (same path) does not get itself
     /// as its first answer: those entries are skipped and listed in `skippedSelf`.
-    public func search(files: [URL], k: Int, polarity: UserImages.Polarity = .auto) throws -> [QueryResults] {
+    public func search(files: [URL], k: Int, polarity: UserImages.Polarity? = nil) throws -> [QueryResults] {
         guard !files.isEmpty else { throw IndexError.invalidArgument("give at least one query image") }
         let embeddings = try model.embed(files: files, polarity: polarity)
         let paths = files.map { $0.standardizedFileURL.path }
