@@ -10,7 +10,8 @@ struct GlyphSimCommand: ParsableCommand {
         The data folder is --data, else $GLYPHSIM_DATA, else the user cache (~/.cache/glyphsim).
         """,
         subcommands: [FetchCommand.self, TrainCommand.self, EvaluateCommand.self, OneShotCommand.self,
-                      CompareCommand.self, EmbedCommand.self, SearchCommand.self, BenchCommand.self]
+                      CompareCommand.self, EmbedCommand.self, SearchCommand.self, BenchCommand.self,
+                      ServeCommand.self]
     )
 
     static func main() {

@@ -1,0 +1,104 @@
+import Foundation
+import GlyphData
+import GlyphSiamese
+import Testing
+@testable import GlyphServe
+
+/// The collection behind the server: exact search, loading from disk, and the shared
+/// embedding path under concurrent requests.
+@Suite struct CollectionTests {
+    @Test func exactSearchRanksByDistanceThenRow() {
+        // Rows on a line: distance from 2.0 is |x - 2|; rows 1 and 3 tie.
+        let matrix: [Float] = [0, 1, 2, 3, 4, 10]
+        let found = ExactSearch.nearest(to: [2], in: matrix, dimension: 1, k: 4)
+        #expect(found.map(\.row) == [2, 1, 3, 0])
+        #expect(found.map(\.distance) == [0, 1, 1, 2])
+        #expect(ExactSearch.nearest(to: [2], in: matrix, dimension: 1, k: 100).count == 6)
+        #expect(ExactSearch.nearest(to: [2], in: matrix, dimension: 1, k: 0).isEmpty)
+    }
+
+    @Test func collectionRefusesMismatchedParts() throws {
+        let e = Embeddings(dimension: 2, values: [0, 0, 1, 1])
+        let one = [CollectionEntry(id: 0, file: "a.png", label: "a")]
+        #expect(throws: ServeError.self) {
+            try InMemoryCollection(entries: one, embeddings: e, thumbnails: .files([URL(fileURLWithPath: "/a.png")]), summary: "")
+        }
+        let two = [CollectionEntry(id: 0, file: "a", label: "a"), CollectionEntry(id: 5, file: "b", label: "b")]
+        #expect(throws: ServeError.self) {
+            try InMemoryCollection(entries: two, embeddings: e, thumbnails: .pixels(side: 1, ink: [0, 0]), summary: "")
+        }
+        let nan = Embeddings(dimension: 2, values: [0, .nan, 1, 1])
+        let good = [CollectionEntry(id: 0, file: "a", label: "a"), CollectionEntry(id: 1, file: "b", label: "b")]
+        #expect(throws: ServeError.self) {
+            try InMemoryCollection(entries: good, embeddings: nan, thumbnails: .pixels(side: 1, ink: [0, 0]), summary: "")
+        }
+    }
+
+    /// A user's folder of `<class>/<image>.png`: entries named by relative path and class, thumbnails
+    /// the files' own bytes, and the folder recognised as a user folder (not Omniglot).
+    @Test func userFolderCollection() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphserve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        var written = [String: Data]()
+        for (c, name) in ["alpha", "beta"].enumerated() {
+            let folder = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for k in 0..<2 {
+                let png = try ServeFixture.png(c * 4 + k)
+                try png.write(to: folder.appendingPathComponent("g\(k).png"))
+                written["\(name)/g\(k).png"] = png
+            }
+        }
+        let source = try CollectionSource.detect(root.path)
+        #expect(source == .userFolder(root))
+        let model = try SiameseModel(config: ModelConfig(preset: .fast, imageSize: 28, width: 8, embeddingSize: 16), seed: 1)
+        let collection = try InMemoryCollection.embedding(source, with: model)
+        #expect(collection.count == 4)
+        #expect(Set(collection.entries.map(\.file)) == Set(written.keys))
+        for entry in collection.entries {
+            #expect(entry.label == String(entry.file.split(separator: "/")[0]))
+            let image = try #require(try collection.image(of: entry.id))
+            #expect(image.bytes == written[entry.file])
+            #expect(image.contentType == "image/png")
+        }
+        #expect(try collection.image(of: 4) == nil)
+        #expect(try collection.image(of: -1) == nil)
+    }
+
+    @Test func detectRecognisesOmniglotForms() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphserve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        #expect(throws: ServeError.self) { try CollectionSource.detect(root.appendingPathComponent("missing").path) }
+        let npz = root.appendingPathComponent("images_evaluation.npz")
+        try Data().write(to: npz)
+        #expect(try CollectionSource.detect(npz.path) == .omniglotNPZ(npz, set: .evaluation))
+        #expect(try CollectionSource.detect(root.path, sets: [.background, .evaluation]) == .omniglot(folder: root, sets: [.background, .evaluation]))
+        let other = root.appendingPathComponent("weights.npz")
+        try Data().write(to: other)
+        #expect(throws: ServeError.self) { try CollectionSource.detect(other.path) }
+        let official = root.appendingPathComponent("official/Latin/character01")
+        try FileManager.default.createDirectory(at: official, withIntermediateDirectories: true)
+        try ServeFixture.png(0).write(to: official.appendingPathComponent("0001_01.png"))
+        #expect(try CollectionSource.detect(root.appendingPathComponent("official").path) == .officialLayout(root.appendingPathComponent("official")))
+    }
+
+    /// 40 concurrent embeddings through the shared, batching path equal the same images embedded
+    /// one at a time.
+    @Test func concurrentEmbeddingsMatchSequentialOnes() async throws {
+        let server = try ServeFixture.server()
+        let images = (0..<40).map { ServeFixture.glyph($0 % ServeFixture.count).map { Float($0) / 255 } }
+        var sequential = [[Float]]()
+        for image in images { sequential.append(try await server.embedder.embed(image)) }
+        let concurrent = try await withThrowingTaskGroup(of: (Int, [Float]).self) { group in
+            for (i, image) in images.enumerated() { group.addTask { (i, try await server.embedder.embed(image)) } }
+            var out = [[Float]](repeating: [], count: images.count)
+            for try await (i, e) in group { out[i] = e }
+            return out
+        }
+        for (a, b) in zip(sequential, concurrent) {
+            #expect(a.count == b.count)
+            for (x, y) in zip(a, b) { #expect(abs(x - y) < 1e-5) }
+        }
+    }
+}
