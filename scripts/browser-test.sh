@@ -36,9 +36,15 @@ if [ ! -x .venv-browser/bin/python ]; then
   .venv-browser/bin/pip install -q selenium
 fi
 
-./scripts/setup.sh
-swift build -c release --product glyphsim
-bin="$(swift build -c release --show-bin-path)/glyphsim"
+# The same flags as scripts/test.sh, so that after the test suite this build is already done.
+# GLYPHSIM_BIN names another binary to test instead.
+if [ -n "${GLYPHSIM_BIN:-}" ]; then
+  bin="$GLYPHSIM_BIN"
+else
+  ./scripts/setup.sh
+  swift build -c release -Xswiftc -enable-testing --product glyphsim
+  bin="$(swift build -c release -Xswiftc -enable-testing --show-bin-path)/glyphsim"
+fi
 
 if [ -z "$model" ]; then
   # One short epoch of a narrow fast model: untrained weights would give arbitrary neighbours,

@@ -6,6 +6,7 @@ builds the binary. Exits non-zero when a check fails; the last line reads "N pas
 import argparse
 import base64
 import json
+import os
 import shutil
 import signal
 import socket
@@ -98,10 +99,14 @@ GLYPH = [
 ]
 
 
+# The same glyph drawn again a little smaller and to the right, as a second hand might.
+GLYPH_AGAIN = [[(0.08 + 0.85 * x, 0.06 + 0.85 * y) for x, y in stroke] for stroke in GLYPH]
+
+
 def wait_for_search(driver):
-    WebDriverWait(driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#neighbours .neighbour")) > 0
+    WebDriverWait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#neighbours .neighbour")) > 0
                                     and d.find_element(By.ID, "verdict").get_attribute("data-state") in ("same", "different", "neutral"))
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script(
+    WebDriverWait(driver, 60).until(lambda d: d.execute_script(
         "return Array.from(document.querySelectorAll('#neighbours img, #best-image')).every(i => i.complete && i.naturalWidth > 0)"))
 
 
@@ -126,9 +131,13 @@ def verdict_is_largest(driver, word_id):
 
 
 def run(args):
-    port = free_port()
-    server = start_server(args, port)
-    url = f"http://127.0.0.1:{port}/"
+    if args.url:  # a server already running (while working on the page)
+        server, url = None, args.url
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
+    else:
+        port = free_port()
+        server = start_server(args, port)
+        url = f"http://127.0.0.1:{port}/"
     driver = browser()
     try:
         print(f"search mode at 1400 px ({url})")
@@ -165,12 +174,30 @@ def run(args):
         print("compare mode at 1400 px")
         emulate(driver, 1400, 900, 1, False)
         driver.find_element(By.ID, "tab-compare").click()
-        for pad in ("a", "b"):
-            draw(driver, driver.find_element(By.CSS_SELECTOR, f"[data-pad='{pad}'] canvas"), GLYPH)
-        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "compare-verdict").get_attribute("data-state") in ("same", "different", "neutral"))
+        draw(driver, driver.find_element(By.CSS_SELECTOR, "[data-pad='a'] canvas"), GLYPH)
+        draw(driver, driver.find_element(By.CSS_SELECTOR, "[data-pad='b'] canvas"), GLYPH)
+        WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "compare-verdict").get_attribute("data-state") in ("same", "different", "neutral"))
         compare_word = driver.find_element(By.ID, "compare-word").text
         check("the same drawing twice is the same character", compare_word == "Same character", repr(compare_word))
+        legend = driver.find_element(By.ID, "compare-legend").text
+        check("the compare verdict shows distance and threshold", "distance 0.000" in legend and "threshold" in legend, repr(legend))
+        driver.find_element(By.CSS_SELECTOR, "[data-pad='b'] [data-role='clear']").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "compare-verdict").get_attribute("data-state") == "empty")
+        draw(driver, driver.find_element(By.CSS_SELECTOR, "[data-pad='b'] canvas"), GLYPH_AGAIN)
+        WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "compare-verdict").get_attribute("data-state") in ("same", "different", "neutral")
+                                        and "distance 0.000" not in d.find_element(By.ID, "compare-legend").text)
+        check("a second drawing gets a verdict", driver.find_element(By.ID, "compare-word").text in ("Same character", "Different characters"))
         screenshot(driver, f"{args.screenshots}/compare-1400.png", 1400, 1, False)
+
+        print("a scan through the file picker")
+        emulate(driver, 1400, 1000, 1, False)
+        driver.find_element(By.ID, "tab-search").click()
+        scan = f"{args.screenshots}/../scan.png"
+        urllib.request.urlretrieve(f"http://127.0.0.1:{port}/v1/entries/0/image", scan)
+        driver.find_element(By.CSS_SELECTOR, "[data-pad='query'] input[type=file]").send_keys(os.path.abspath(scan))
+        wait_for_search(driver)
+        best = driver.find_element(By.CSS_SELECTOR, "#neighbours .neighbour img").get_attribute("src")
+        check("an Omniglot image opened from a file finds itself first", best.endswith("/v1/entries/0/image"), best)
 
         print("search mode at 390 px (phone)")
         emulate(driver, 390, 844, 2, True)
@@ -188,6 +215,8 @@ def run(args):
         check("no errors in the browser console", not severe, json.dumps(severe)[:400])
     finally:
         driver.quit()
+        if server is None:
+            return
         server.send_signal(signal.SIGTERM)
         try:
             code = server.wait(timeout=20)
@@ -199,10 +228,14 @@ def run(args):
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("--glyphsim", required=True)
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--data", required=True)
+    parser.add_argument("--glyphsim")
+    parser.add_argument("--model")
+    parser.add_argument("--data")
+    parser.add_argument("--url", help="test this running server instead of starting one")
     parser.add_argument("--screenshots", required=True)
-    run(parser.parse_args())
+    try:
+        run(parser.parse_args())
+    except Exception as error:  # a wait that timed out, an element that is missing: a failure, said plainly
+        check("the run completes", False, f"({type(error).__name__}: {str(error).strip()[:300]})")
     print(f"browser: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

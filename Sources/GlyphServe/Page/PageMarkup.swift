@@ -29,7 +29,7 @@ enum PageMarkup {
       <div class="pad card" data-pad="query">
         <div class="pad-head">
           <h2>Your glyph</h2>
-          <span class="hint">Draw with mouse, pen or finger, or drop a scan</span>
+          <span class="hint">mouse, pen or finger</span>
         </div>
         <div class="sheet">
           <canvas id="draw-canvas" width="400" height="400" aria-label="Drawing area"></canvas>
@@ -40,8 +40,12 @@ enum PageMarkup {
           <label class="width">Stroke <input type="range" min="3" max="28" value="11" data-role="width"><output data-role="width-value">11</output></label>
           <button type="button" data-role="undo" title="Undo the last stroke">Undo</button>
           <button type="button" data-role="clear" title="Clear the sheet">Clear</button>
-          <label class="file-button">Open image…<input type="file" accept="image/png,image/jpeg" data-role="file"></label>
         </div>
+        <label class="dropzone">
+          <input type="file" accept="image/png,image/jpeg" data-role="file">
+          <span class="dropzone-main">Drop a scan or photo here</span>
+          <span class="dropzone-sub">or <u>choose an image file</u> (PNG or JPEG)</span>
+        </label>
       </div>
 
       <div class="answer">
@@ -69,7 +73,7 @@ enum PageMarkup {
   <section id="mode-compare" class="mode" aria-labelledby="tab-compare" hidden>
     <div class="compare">
       <div class="pad card" data-pad="a">
-        <div class="pad-head"><h2>Glyph A</h2><span class="hint">Draw or drop</span></div>
+        <div class="pad-head"><h2>Glyph A</h2><span class="hint">draw or drop</span></div>
         <div class="sheet">
           <canvas width="400" height="400" aria-label="Drawing area A"></canvas>
           <div class="guides" aria-hidden="true"></div>
@@ -79,8 +83,12 @@ enum PageMarkup {
           <label class="width">Stroke <input type="range" min="3" max="28" value="11" data-role="width"><output data-role="width-value">11</output></label>
           <button type="button" data-role="undo">Undo</button>
           <button type="button" data-role="clear">Clear</button>
-          <label class="file-button">Open…<input type="file" accept="image/png,image/jpeg" data-role="file"></label>
         </div>
+        <label class="dropzone">
+          <input type="file" accept="image/png,image/jpeg" data-role="file">
+          <span class="dropzone-main">Drop an image here</span>
+          <span class="dropzone-sub">or <u>choose a file</u></span>
+        </label>
       </div>
       <div id="compare-verdict" class="verdict card compare-verdict" data-state="empty" aria-live="polite">
         <p class="verdict-kicker" id="compare-kicker">Two glyphs</p>
@@ -90,7 +98,7 @@ enum PageMarkup {
         <p class="meter-legend" id="compare-legend"></p>
       </div>
       <div class="pad card" data-pad="b">
-        <div class="pad-head"><h2>Glyph B</h2><span class="hint">Draw or drop</span></div>
+        <div class="pad-head"><h2>Glyph B</h2><span class="hint">draw or drop</span></div>
         <div class="sheet">
           <canvas width="400" height="400" aria-label="Drawing area B"></canvas>
           <div class="guides" aria-hidden="true"></div>
@@ -100,8 +108,12 @@ enum PageMarkup {
           <label class="width">Stroke <input type="range" min="3" max="28" value="11" data-role="width"><output data-role="width-value">11</output></label>
           <button type="button" data-role="undo">Undo</button>
           <button type="button" data-role="clear">Clear</button>
-          <label class="file-button">Open…<input type="file" accept="image/png,image/jpeg" data-role="file"></label>
         </div>
+        <label class="dropzone">
+          <input type="file" accept="image/png,image/jpeg" data-role="file">
+          <span class="dropzone-main">Drop an image here</span>
+          <span class="dropzone-sub">or <u>choose a file</u></span>
+        </label>
       </div>
     </div>
   </section>

@@ -84,17 +84,18 @@ enum PageScript {
       c.addEventListener('pointercancel', end);
       c.addEventListener('lostpointercapture', end);
 
-      const sheet = this.sheet;
-      ['dragenter', 'dragover'].forEach((type) => sheet.addEventListener(type, (e) => {
-        e.preventDefault(); sheet.classList.add('dragging');
-      }));
-      ['dragleave', 'drop'].forEach((type) => sheet.addEventListener(type, (e) => {
-        e.preventDefault(); sheet.classList.remove('dragging');
-      }));
-      sheet.addEventListener('drop', (e) => {
-        const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
-        if (file) this.load(file);
-      });
+      for (const target of [this.sheet, $('.dropzone', this.root)]) {
+        ['dragenter', 'dragover'].forEach((type) => target.addEventListener(type, (e) => {
+          e.preventDefault(); target.classList.add('dragging');
+        }));
+        ['dragleave', 'drop'].forEach((type) => target.addEventListener(type, (e) => {
+          e.preventDefault(); target.classList.remove('dragging');
+        }));
+        target.addEventListener('drop', (e) => {
+          const file = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+          if (file) this.load(file);
+        });
+      }
     }
 
     /** A scan or photo becomes the sheet's background, fitted and centred; strokes may go on top. */
@@ -223,7 +224,7 @@ enum PageScript {
       item.className = 'neighbour' + (r.is_same ? ' same' : '');
       item.dataset.rank = r.rank;
       const img = document.createElement('img');
-      img.src = r.image_url; img.alt = r.label; img.loading = 'lazy'; img.width = 105; img.height = 105;
+      img.src = r.image_url; img.alt = r.label; img.width = 105; img.height = 105;
       const whoBox = document.createElement('div'); whoBox.className = 'who';
       const a = document.createElement('span'); a.className = 'alphabet'; a.textContent = d.alphabet || '\u00a0';
       const c = document.createElement('span'); c.className = 'character'; c.textContent = d.character; c.title = r.file;

@@ -36,15 +36,15 @@ code { font-family: var(--mono); font-size: .9em; background: var(--sheet); bord
   color: var(--ink-soft); font-weight: 500;
 }
 .modes button[aria-selected="true"] { background: var(--ink); color: var(--sheet); }
-.modes button:focus-visible, .tools button:focus-visible, .file-button:focus-within { outline: 2px solid var(--focus); outline-offset: 2px; }
+.modes button:focus-visible, .tools button:focus-visible, .dropzone:focus-within { outline: 2px solid var(--focus); outline-offset: 2px; }
 
 main { flex: 1; max-width: 1240px; width: 100%; margin: 0 auto; padding: 0 var(--s4) var(--s5); }
 .card { background: var(--sheet); border: 1px solid var(--rule); border-radius: var(--radius); box-shadow: var(--shadow); }
 h2 { font: 600 var(--t-small)/1.2 var(--sans); letter-spacing: .08em; text-transform: uppercase; color: var(--muted); }
 
-.workbench { display: grid; grid-template-columns: minmax(320px, 440px) 1fr; gap: var(--s4); align-items: start; }
+.workbench { display: grid; grid-template-columns: 420px minmax(0, 1fr); gap: var(--s4); align-items: start; }
 .pad { padding: var(--s3); }
-.pad-head { display: flex; justify-content: space-between; align-items: baseline; gap: var(--s2); margin-bottom: var(--s3); }
+.pad-head { display: flex; justify-content: space-between; align-items: baseline; gap: var(--s2); margin-bottom: var(--s3); white-space: nowrap; }
 .hint { color: var(--muted); font-size: var(--t-small); text-align: right; }
 .sheet { position: relative; aspect-ratio: 1; border-radius: 6px; overflow: hidden; border: 1px solid var(--rule-strong); background: #fff; }
 .sheet canvas { display: block; width: 100%; height: 100%; touch-action: none; cursor: crosshair; }
@@ -63,18 +63,27 @@ h2 { font: 600 var(--t-small)/1.2 var(--sans); letter-spacing: .08em; text-trans
 }
 .sheet.dragging .drop-veil { display: flex; }
 .tools { display: flex; flex-wrap: wrap; align-items: center; gap: var(--s2); margin-top: var(--s3); }
-.tools button, .file-button {
+.tools .width { margin-right: auto; }
+.tools button {
   border: 1px solid var(--rule-strong); background: var(--sheet); border-radius: 6px; padding: 6px 12px;
   cursor: pointer; font-size: .9rem; color: var(--ink);
 }
-.tools button:hover, .file-button:hover { background: var(--paper); }
-.file-button input { position: absolute; width: 1px; height: 1px; opacity: 0; }
-.file-button { position: relative; margin-left: auto; }
+.tools button:hover { background: var(--paper); }
+.dropzone {
+  position: relative; display: flex; flex-direction: column; align-items: center; gap: 2px; margin-top: var(--s3);
+  padding: var(--s3); border: 1.5px dashed var(--rule-strong); border-radius: 8px; cursor: pointer; text-align: center;
+  transition: background .15s ease, border-color .15s ease;
+}
+.dropzone:hover, .dropzone.dragging { background: var(--paper); border-color: var(--ink-soft); }
+.dropzone input { position: absolute; width: 1px; height: 1px; opacity: 0; }
+.dropzone-main { font-family: var(--serif); font-size: var(--t-base); color: var(--ink); }
+.dropzone-sub { font-size: var(--t-small); color: var(--muted); }
+.dropzone-sub u { text-decoration-color: var(--rule-strong); text-underline-offset: 2px; }
 .width { display: inline-flex; align-items: center; gap: var(--s2); color: var(--ink-soft); font-size: .9rem; margin-right: var(--s2); }
 .width input { width: 96px; accent-color: var(--ink); }
 .width output { font-family: var(--mono); font-size: var(--t-small); min-width: 2ch; color: var(--muted); }
 
-.verdict { display: grid; grid-template-columns: auto 1fr; gap: var(--s4); padding: var(--s4); align-items: center; min-height: 208px; }
+.verdict { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: var(--s4); padding: var(--s4); align-items: center; min-height: 208px; }
 .best-thumb {
   width: 160px; height: 160px; border-radius: 8px; border: 1px solid var(--rule); background: #fff;
   display: flex; align-items: center; justify-content: center; overflow: hidden;
@@ -100,13 +109,13 @@ h2 { font: 600 var(--t-small)/1.2 var(--sans); letter-spacing: .08em; text-trans
 
 .neighbours-head { display: flex; align-items: baseline; justify-content: space-between; margin: var(--s4) 0 var(--s2); }
 .status { font-size: var(--t-small); color: var(--muted); }
-.neighbours { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(132px, 1fr)); gap: var(--s3); }
+.neighbours { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: var(--s3); }
 .neighbour { background: var(--sheet); border: 1px solid var(--rule); border-radius: 8px; padding: var(--s2); display: flex; flex-direction: column; gap: 6px; }
 .neighbour img { width: 100%; aspect-ratio: 1; object-fit: contain; background: #fff; border-radius: 4px; border: 1px solid var(--rule); }
 .neighbour .who { display: flex; flex-direction: column; line-height: 1.25; min-width: 0; }
 .neighbour .alphabet { font-size: var(--t-small); color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .neighbour .character { font-family: var(--serif); font-size: var(--t-base); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.neighbour .numbers { display: flex; justify-content: space-between; align-items: center; font-size: var(--t-small); font-variant-numeric: tabular-nums; color: var(--ink-soft); }
+.neighbour .numbers { display: flex; gap: 4px; justify-content: space-between; align-items: center; font-size: var(--t-small); font-variant-numeric: tabular-nums; color: var(--ink-soft); }
 .neighbour .rank { color: var(--muted); }
 .neighbour.same { border-color: #b9d3c1; }
 .neighbour.same .tag { color: var(--same); font-weight: 600; }
@@ -116,7 +125,7 @@ h2 { font: 600 var(--t-small)/1.2 var(--sans); letter-spacing: .08em; text-trans
   padding: var(--s4); border: 1px dashed var(--rule-strong); border-radius: 8px; text-align: center;
 }
 
-.compare { display: grid; grid-template-columns: 1fr minmax(260px, 340px) 1fr; gap: var(--s4); align-items: center; }
+.compare { display: grid; grid-template-columns: minmax(0, 1fr) 320px minmax(0, 1fr); gap: var(--s4); align-items: center; }
 .compare-verdict { display: block; text-align: center; }
 .compare-verdict .meter { margin-left: auto; margin-right: auto; }
 
@@ -132,10 +141,10 @@ h2 { font: 600 var(--t-small)/1.2 var(--sans); letter-spacing: .08em; text-trans
   .modes { align-self: stretch; } .modes button { flex: 1; }
   main { padding: 0 var(--s3) var(--s4); }
   .workbench { gap: var(--s3); }
-  .verdict { grid-template-columns: 96px 1fr; gap: var(--s3); padding: var(--s3); min-height: 0; }
+  .verdict { grid-template-columns: 96px minmax(0, 1fr); gap: var(--s3); padding: var(--s3); min-height: 0; }
   .best-thumb { width: 96px; height: 96px; }
   .verdict-detail { font-size: var(--t-base); }
-  .neighbours { grid-template-columns: repeat(3, 1fr); gap: var(--s2); }
+  .neighbours { grid-template-columns: repeat(3, minmax(0, 1fr)); gap: var(--s2); }
   .neighbour { padding: 6px; }
   .neighbour .alphabet { font-size: .7rem; }
   .neighbour .character { font-size: .85rem; }
