@@ -18,8 +18,13 @@ levels="${CONCURRENCY:-1 8 64}"
 data="${GLYPHSIM_DATA:-$(cd .. && pwd)/shared/omniglot}"
 command -v wrk >/dev/null || { echo "serve_load: wrk is not installed (apt-get install wrk)"; exit 1; }
 
-swift build -c release --product glyphsim >/dev/null
-bin="$(swift build -c release --show-bin-path)/glyphsim"
+# GLYPHSIM_BIN names a binary to measure instead of this checkout's release build.
+if [ -n "${GLYPHSIM_BIN:-}" ]; then
+  bin="$GLYPHSIM_BIN"
+else
+  swift build -c release --product glyphsim >/dev/null
+  bin="$(swift build -c release --show-bin-path)/glyphsim"
+fi
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 "$bin" serve "$run" --data "$data" --sets background,evaluation --port "$port" \

@@ -102,3 +102,47 @@ import Testing
         }
     }
 }
+
+/// `/v1/model`'s document from a run folder: the training configuration and the best epoch's figures.
+@Suite struct ModelInfoTests {
+    @Test func readsConfigAndBestEpochFromTheRunFolder() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("glyphserve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = RunFolder(root)
+        try run.create()
+        let config = TrainingConfig(model: ModelConfig(preset: .fast, imageSize: 28, width: 8, embeddingSize: 16), epochs: 3)
+        try run.writeConfig(config)
+        // A step row, then three epochs whose second has the best one-shot accuracy.
+        let lines = [#"{"kind":"step","epoch":1,"step":5,"wall_time":4,"loss":1.5,"learning_rate":0.1}"#]
+            + [(1, 0.5), (2, 0.7), (3, 0.6)].map { n, oneShot in
+                #"{"kind":"epoch","epoch":\#(n),"step":10,"wall_time":\#(n * 10),"loss":1,"learning_rate":0.1,"#
+                    + #""val_pair_accuracy":0.9,"val_oneshot_accuracy":\#(oneShot)}"#
+            }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: run.file(RunFolder.logFile))
+
+        let server = try ServeFixture.server()
+        let info = ModelInfo(checkpoint: run.file(RunFolder.bestCheckpoint), runFolder: root,
+                             embedder: server.embedder, collection: server.collection)
+        #expect(info.training?.loss == "prototypical")
+        #expect(info.training?.epochs == 3)
+        #expect(info.figures?.epochsRun == 3)
+        #expect(info.figures?.bestEpoch == 2)
+        #expect(info.figures?.validationOneshotAccuracy == 0.7)
+        #expect(info.figures?.trainingSeconds == 30)
+        #expect(info.imageSide == 28 && info.embeddingSize == 16)
+    }
+}
+
+/// Image dimensions read from headers before any decoding.
+@Suite struct ImageHeaderTests {
+    @Test func pngAndJPEGDimensions() throws {
+        #expect(ImageHeader.dimensions(try ServeFixture.png(0)).map { [$0.0, $0.1] } == [28, 28])
+        // SOI, an APP0 segment of 16 bytes, then a baseline frame header: 8-bit, height 300, width 5000.
+        var jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0]
+        jpeg += [0xFF, 0xC0, 0x00, 0x11, 0x08, 0x01, 0x2C, 0x13, 0x88, 0x03] + [UInt8](repeating: 0, count: 9)
+        #expect(ImageHeader.dimensions(Data(jpeg)).map { [$0.0, $0.1] } == [5000, 300])
+        #expect(throws: ServeError.self) { try ImageHeader.check(Data(jpeg), name: "x.jpg", maxSide: 4096) }
+        #expect(ImageHeader.dimensions(Data("hello".utf8)) == nil)
+        #expect(ImageHeader.dimensions(Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x00, 1, 2, 3, 4, 5, 6])) == nil)  // a zero-length segment
+    }
+}

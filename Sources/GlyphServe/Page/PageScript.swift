@@ -178,6 +178,7 @@ enum PageScript {
 
   function showEmpty() {
     searchSeq++;
+    list.dataset.busy = '0';
     list.replaceChildren();
     status.textContent = '';
     $('#best-image').removeAttribute('src');
@@ -194,8 +195,10 @@ enum PageScript {
       const result = await post('/v1/search?k=' + neighbourCount(), await queryPad.blob(), { 'Content-Type': 'image/png' });
       if (seq !== searchSeq) return;
       render(result, performance.now() - started);
+      list.dataset.busy = '0';
     } catch (error) {
       if (seq !== searchSeq) return;
+      list.dataset.busy = '0';
       status.textContent = '';
       setVerdict('verdict', verdict, { state: 'error', kicker: 'Something went wrong', word: 'No answer', detail: error.message });
     }
@@ -237,10 +240,13 @@ enum PageScript {
       item.append(img, whoBox, numbers);
       return item;
     }));
+    list.dataset.searches = String(Number(list.dataset.searches || 0) + 1);  // answers shown so far (for tests)
     status.textContent = result.results.length + ' of ' + result.collection_size.toLocaleString('en') + ' · ' + Math.round(ms) + ' ms';
   }
 
-  const searchSoon = debounce(search, 220);
+  // data-busy is 1 from a change of the sheet until its answer is shown (the browser test waits on it).
+  const searchLater = debounce(search, 220);
+  const searchSoon = (delay) => { list.dataset.busy = '1'; searchLater(delay); };
   const queryPad = new Pad($('[data-pad="query"]'), (kind, message) => {
     if (kind === 'error') { setVerdict('verdict', verdict, { state: 'error', kicker: 'Cannot use that file', word: 'Not an image', detail: message }); return; }
     searchSoon(kind === 'stroke' ? 30 : 220);
@@ -251,7 +257,9 @@ enum PageScript {
   let compareSeq = 0;
   async function compare() {
     const seq = ++compareSeq;
+    const done = () => { if (seq === compareSeq) compareCard.dataset.busy = '0'; };
     if (padA.isEmpty() || padB.isEmpty()) {
+      done();
       setVerdict('compare', compareCard, { state: 'empty', kicker: 'Two glyphs', word: padA.isEmpty() && padB.isEmpty() ? 'Draw both' : 'Draw the other',
         detail: 'The model decides whether they show the same character.' });
       return;
@@ -262,16 +270,19 @@ enum PageScript {
     try {
       const r = await post('/v1/compare', form);
       if (seq !== compareSeq) return;
+      done();
       const common = { distance: r.distance, threshold: r.threshold, similarity: r.similarity };
       if (r.verdict === 'same') setVerdict('compare', compareCard, { state: 'same', kicker: 'Verdict', word: 'Same character', detail: 'A and B are within the model’s threshold.', ...common });
       else if (r.verdict === 'different') setVerdict('compare', compareCard, { state: 'different', kicker: 'Verdict', word: 'Different characters', detail: 'A and B are farther apart than the threshold.', ...common });
       else setVerdict('compare', compareCard, { state: 'neutral', kicker: 'Distance', word: fmt(r.distance), detail: 'This model has no threshold, so it gives no verdict.', ...common });
     } catch (error) {
       if (seq !== compareSeq) return;
+      done();
       setVerdict('compare', compareCard, { state: 'error', kicker: 'Something went wrong', word: 'No answer', detail: error.message });
     }
   }
-  const compareSoon = debounce(compare, 220);
+  const compareLater = debounce(compare, 220);
+  const compareSoon = (delay) => { compareCard.dataset.busy = '1'; compareLater(delay); };
   const onCompareChange = (kind, message) => {
     if (kind === 'error') { setVerdict('compare', compareCard, { state: 'error', kicker: 'Cannot use that file', word: 'Not an image', detail: message }); return; }
     compareSoon(kind === 'stroke' ? 30 : 220);
