@@ -58,9 +58,10 @@ import Testing
     /// A small PNG that declares a huge image is refused from its header, before decoding.
     @Test func hugeDeclaredImageIsRefusedBeforeDecoding() async throws {
         let server = try ServeFixture.server()
-        var png = [UInt8](try ServeFixture.png(0))
+        var bytes = [UInt8](try ServeFixture.png(0))
         // IHDR width and height (bytes 16..<24) set to 1,000,000 x 1; the CRC is left wrong on purpose.
-        png.replaceSubrange(16..<24, with: [0x00, 0x0F, 0x42, 0x40, 0x00, 0x00, 0x00, 0x01])
+        bytes.replaceSubrange(16..<24, with: [0x00, 0x0F, 0x42, 0x40, 0x00, 0x00, 0x00, 0x01])
+        let png = bytes
         try await ServeFixture.application(server).test(.router) { client in
             try await expectError(client, "/v1/search", headers: [.contentType: "image/png"], body: ByteBuffer(bytes: png),
                                   status: .unprocessableContent, mentions: "1000000x1")

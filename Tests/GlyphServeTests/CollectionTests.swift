@@ -50,7 +50,8 @@ import Testing
             }
         }
         let source = try CollectionSource.detect(root.path)
-        #expect(source == .userFolder(root))
+        guard case .userFolder(let folder) = source else { Issue.record("\(source) is not a user folder"); return }
+        #expect(folder.standardizedFileURL.path == root.standardizedFileURL.path)
         let model = try SiameseModel(config: ModelConfig(preset: .fast, imageSize: 28, width: 8, embeddingSize: 16), seed: 1)
         let collection = try InMemoryCollection.embedding(source, with: model)
         #expect(collection.count == 4)
@@ -73,14 +74,19 @@ import Testing
         let npz = root.appendingPathComponent("images_evaluation.npz")
         try Data().write(to: npz)
         #expect(try CollectionSource.detect(npz.path) == .omniglotNPZ(npz, set: .evaluation))
-        #expect(try CollectionSource.detect(root.path, sets: [.background, .evaluation]) == .omniglot(folder: root, sets: [.background, .evaluation]))
+        guard case let .omniglot(folder, sets) = try CollectionSource.detect(root.path, sets: [.background, .evaluation]) else {
+            Issue.record("a folder holding images_evaluation.npz is an Omniglot data folder"); return
+        }
+        #expect(folder.standardizedFileURL.path == root.standardizedFileURL.path && sets == [.background, .evaluation])
         let other = root.appendingPathComponent("weights.npz")
         try Data().write(to: other)
         #expect(throws: ServeError.self) { try CollectionSource.detect(other.path) }
         let official = root.appendingPathComponent("official/Latin/character01")
         try FileManager.default.createDirectory(at: official, withIntermediateDirectories: true)
         try ServeFixture.png(0).write(to: official.appendingPathComponent("0001_01.png"))
-        #expect(try CollectionSource.detect(root.appendingPathComponent("official").path) == .officialLayout(root.appendingPathComponent("official")))
+        guard case .officialLayout = try CollectionSource.detect(root.appendingPathComponent("official").path) else {
+            Issue.record("a folder of IIII_KK.png files is Omniglot's official layout"); return
+        }
     }
 
     /// 40 concurrent embeddings through the shared, batching path equal the same images embedded
@@ -144,5 +150,20 @@ import Testing
         #expect(throws: ServeError.self) { try ImageHeader.check(Data(jpeg), name: "x.jpg", maxSide: 4096) }
         #expect(ImageHeader.dimensions(Data("hello".utf8)) == nil)
         #expect(ImageHeader.dimensions(Data([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x00, 1, 2, 3, 4, 5, 6])) == nil)  // a zero-length segment
+    }
+}
+
+/// The eight-lane distance equals the plain loop's for lengths with and without a remainder.
+@Suite struct SquaredDistanceTests {
+    @Test func matchesAPlainLoop() {
+        var generator = SystemRandomNumberGenerator()
+        for n in [1, 7, 8, 9, 16, 128, 131] {
+            let a = (0..<n).map { _ in Float.random(in: -1...1, using: &generator) }
+            let b = (0..<n).map { _ in Float.random(in: -1...1, using: &generator) }
+            let plain = zip(a, b).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+            let fast = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+                ExactSearch.squaredDistance(pa.baseAddress!, pb.baseAddress!, n) } }
+            #expect(abs(fast - plain) <= 1e-5 * max(1, plain), "n = \(n)")
+        }
     }
 }
