@@ -53,14 +53,18 @@ let package = Package(
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4",
+                       providers: [.apt(["libtiff-dev"])]),
 
         // A seeded random generator shared by the engine and the data layer.
         .target(name: "GlyphRandom", swiftSettings: optimize),
         // Tensors, layers with hand-written backward passes, optimizers, checkpoints.
         .target(name: "GlyphEngine", dependencies: ["CDNNL", "CMalloc", "GlyphRandom"], swiftSettings: optimize),
-        // Omniglot readers, splits, samplers, augmentation, download.
+        // Omniglot and image readers (PNG, JPEG, TIFF), scan reading, user folders, splits, samplers, augmentation, download.
         .target(name: "GlyphData",
-                dependencies: ["CPNG", "GlyphRandom"],
+                dependencies: ["CPNG", "CJPEG", "CTIFF", "GlyphRandom"],
                 swiftSettings: optimize),
         // Presets, losses, mining, the trainer and the evaluator.
         .target(name: "GlyphSiamese",

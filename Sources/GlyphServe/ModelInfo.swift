@@ -27,6 +27,8 @@ public struct ModelInfo: Encodable, Sendable {
     public var imageSide: Int
     public var embeddingSize: Int
     public var normalization: String
+    /// How uploads are read (the checkpoint's preprocessing), e.g. "32x32, auto polarity, legacy".
+    public var preprocessing: String
     public var threshold: Float?
     /// nil when the checkpoint has no run folder beside it (a bare checkpoint file).
     public var training: Training?
@@ -41,13 +43,17 @@ public struct ModelInfo: Encodable, Sendable {
         imageSide = embedder.side
         embeddingSize = embedder.dimension
         normalization = embedder.config.normalization.rawValue
+        preprocessing = embedder.preprocessing.summary
         threshold = embedder.threshold
         self.collection = collection.summary
         collectionSize = collection.count
         guard let runFolder else { return }
         let run = RunFolder(runFolder)
         if let config = try? run.readConfig() {
-            training = Training(data: "Omniglot background set, \(config.splits.rawValue) split, \(Int(config.validationFraction * 100))% of characters for validation",
+            let data = config.data == .folder
+                ? "a folder of classes, split by class"
+                : "Omniglot background set, \(config.splits.rawValue) split, \(Int(config.validationFraction * 100))% of characters for validation"
+            training = Training(data: data + (config.initializedFrom.map { ", fine-tuned from \($0)" } ?? ""),
                                 loss: config.loss.rawValue, epochs: config.epochs, batchSize: config.batchSize, seed: config.seed)
         }
         if let text = try? String(contentsOf: run.file(RunFolder.logFile), encoding: .utf8) {

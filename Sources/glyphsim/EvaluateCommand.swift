@@ -6,7 +6,11 @@ import GlyphSiamese
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Score a trained model: the seed's Table 1 (pair verification) and N-way k-shot one-shot tasks."
+        abstract: "Score a trained model: the seed's Table 1 (pair verification), N-way k-shot one-shot tasks and retrieval.",
+        discussion: """
+        --data takes Omniglot (scored on its evaluation set) or a folder of classes (scored on its held-out test \
+        classes: the run's own split when it was trained on that folder, else --split-seed and the fractions).
+        """
     )
 
     @OptionGroup var common: CommonOptions
@@ -18,6 +22,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Trials per one-shot task.") var trials: Int = 400
     @Option(help: "Seed of the evaluation's pairs and episodes.") var seed: UInt64 = 2021
     @Option(help: "Write a self-contained HTML report to this file.") var report: String?
+    @OptionGroup var split: ClassSplitOptions
 
     /// The seed report's Table 1 accuracies (TensorFlow 2.5, 2021).
     static let seedAccuracy = (train: 0.9602, test: 0.9543, both: 0.9458)
@@ -27,14 +32,19 @@ struct EvaluateCommand: ParsableCommand {
         let checkpoint = try SiameseModel.checkpointURL(for: runFolder)
         let model = try SiameseModel.load(from: checkpoint)
         let runFolder = checkpoint.deletingLastPathComponent()
-        let config = try? RunFolder(runFolder).readConfig()
+        let config = try RunConfiguration.read(forCheckpoint: checkpoint)
         let dataFolder = common.dataFolder
-        if !json { printError("glyphsim: loading Omniglot from \(dataFolder.path)") }
-        let background = try Omniglot.load(.background, from: dataFolder)
-        let evaluation = try Omniglot.load(.evaluation, from: dataFolder)
-        // The validation characters (where the threshold is chosen) are the run's own.
-        let splits = makeSplits(background: background, evaluation: evaluation, scheme: config?.splits ?? .seed,
-                                validationFraction: config?.validationFraction ?? 0.2, seed: config?.seed ?? 1)
+        if !json { printError("glyphsim: loading \(dataFolder.path)") }
+        // The validation and test classes are the run's own.
+        let data = try RunConfiguration.scoringData(for: config, folder: dataFolder, plan: try split.plan(),
+                                                    skipBadImages: split.skipBadImages) { text in
+            if !json { printError("glyphsim: \(text)") }
+        }
+        if !json {
+            printError("glyphsim: \(data.summary)")
+            for line in data.warnings { printError(line) }
+        }
+        let splits = data.splits
         var evaluator = Evaluator(model: model, splits: splits)
         evaluator.seed = seed
         evaluator.trials = trials
@@ -45,7 +55,7 @@ struct EvaluateCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
-            print(Self.table(result))
+            print(Self.table(result, omniglot: data.kind == .omniglot))
         }
         if let report {
             let html = try HTMLReport.make(result: result, model: model, splits: splits, runFolder: runFolder)
@@ -54,17 +64,20 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
-    static func table(_ r: EvaluationReport) -> String {
+    static func table(_ r: EvaluationReport, omniglot: Bool = true) -> String {
         func row(_ name: String, _ c: VerificationCounts, _ seed: Double) -> String {
             name.padding(toLength: 22, withPad: " ", startingAt: 0)
                 + String(format: "%8d %8d %10.4f %12.4f", c.truePredictions, c.falsePredictions, c.accuracy, seed)
         }
-        var lines = ["Model: \(r.model)   threshold \(String(format: "%.4f", r.threshold)) (chosen on validation characters)", ""]
-        lines.append("Table 1: pair verification (5 same + 5 different pairs per character)")
-        lines.append("split".padding(toLength: 22, withPad: " ", startingAt: 0) + "    True    False   Accuracy  seed report")
-        lines.append(row("Train split", r.verification.train, seedAccuracy.train))
-        lines.append(row("Test split", r.verification.test, seedAccuracy.test))
-        lines.append(row("Train and test split", r.verification.trainAndTest, seedAccuracy.both))
+        let source = r.thresholdSource == "model" ? "the model's own, chosen on validation classes"
+            : "the model has none: chosen here on validation classes"
+        var lines = ["Model: \(r.model)   threshold \(String(format: "%.4f", r.threshold)) (\(source))", ""]
+        lines.append("Table 1: pair verification (5 same + 5 different pairs per class; train = training and validation classes)")
+        lines.append("split".padding(toLength: 22, withPad: " ", startingAt: 0) + "    True    False   Accuracy"
+                     + (omniglot ? "  seed report" : ""))
+        lines.append(row("Train split", r.verification.train, omniglot ? seedAccuracy.train : .nan))
+        lines.append(row("Test split", r.verification.test, omniglot ? seedAccuracy.test : .nan))
+        lines.append(row("Train and test split", r.verification.trainAndTest, omniglot ? seedAccuracy.both : .nan))
         lines.append(String(format: "test split: ROC AUC %.4f, equal error rate %.4f", r.verification.rocAUC, r.verification.equalErrorRate))
         lines.append("")
         lines.append("Harder variant: different pairs from the same alphabet")
@@ -74,17 +87,37 @@ struct EvaluateCommand: ParsableCommand {
         lines.append(String(format: "test split: ROC AUC %.4f, equal error rate %.4f",
                             r.verificationSameAlphabet.rocAUC, r.verificationSameAlphabet.equalErrorRate))
         lines.append("")
-        lines.append("One-shot classification on the evaluation set (accuracy ± 95% interval)")
+        lines.append("One-shot classification on the test classes (accuracy ± 95% interval)")
         for key in r.oneshot.keys.sorted(by: oneShotOrder) {
             let e = r.oneshot[key]!
             lines.append(key.padding(toLength: 22, withPad: " ", startingAt: 0)
                          + String(format: "%6.2f%% ± %.2f  (%d trials)", 100 * e.accuracy, 100 * e.ci95, e.trials))
         }
+        for note in r.notes { lines.append("note: \(note)") }
+        lines.append("")
+        lines.append(String(format: "Retrieval on the test classes (%d queries): precision@1 %.4f, R-precision %.4f, MAP@R %.4f",
+                            r.retrieval.queries, r.retrieval.precisionAt1, r.retrieval.rPrecision, r.retrieval.mapAtR))
         return lines.joined(separator: "\n").replacingOccurrences(of: "nan", with: "   -")
     }
 
     static func oneShotOrder(_ a: String, _ b: String) -> Bool {
         let order = Evaluator.standardTasks.map(\.key)
         return (order.firstIndex(of: a) ?? 99, a) < (order.firstIndex(of: b) ?? 99, b)
+    }
+}
+
+/// How a folder of classes is split when the run being scored was not trained on one.
+struct ClassSplitOptions: ParsableArguments {
+    @Option(help: "A folder of classes the run was not trained on: fraction of classes for validation (default 0.15).")
+    var validationFraction: Double = ClassSplitPlan.defaultValidationFraction
+    @Option(help: "A folder of classes the run was not trained on: fraction of classes held out for testing (default 0.15).")
+    var testFraction: Double = ClassSplitPlan.defaultTestFraction
+    @Option(help: "A folder of classes the run was not trained on: seed of the split by class (default 1, as train's).")
+    var splitSeed: UInt64 = 1
+    @Flag(help: "Report unreadable images as warnings and go on, instead of stopping at the first.")
+    var skipBadImages = false
+
+    func plan() throws -> ClassSplitPlan {
+        ClassSplitPlan(validationFraction: validationFraction, testFraction: testFraction, seed: splitSeed)
     }
 }

@@ -7,13 +7,16 @@ import GlyphSiamese
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a Siamese model on Omniglot's background set (validation on held-out characters).",
+        abstract: "Train a Siamese model on Omniglot or on a folder of your own glyph classes (validation on held-out classes).",
         discussion: """
         Defaults follow the seed report (SGD, 20 epochs, batch 256) where they suit the preset. The koch preset keeps \
         the seed's plain SGD at learning rate 0.01 for 20 epochs. The fast preset (32x32) trains 30 epochs with \
         learning rate 0.2, momentum 0.9 and a cosine schedule, quarter-turned characters as extra classes, and by \
         default with the prototypical loss over P x K = 128 x 2 batches grouped by alphabet, which measured best there; --loss triplet (batch-all \
         mining, margin 0.3) and --loss contrastive (the seed's eq. (1)) run the seed's losses.
+        --data DIR takes Omniglot or a folder of <class>/<image> or <group>/<class>/<image> (PNG, JPEG, TIFF), split \
+        by class into train, validation and test (--validation-fraction, --test-fraction, --split-seed). \
+        --init RUN_DIR fine-tunes a trained model: its architecture and image reading are kept.
         Ctrl-C stops after the current step and saves; --resume RUN_DIR continues.
         """
     )
@@ -26,14 +29,27 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Continue the interrupted run in this folder (its saved configuration is used).")
     var resume: String?
 
+    @Option(help: "Start from this trained run (or checkpoint) and fine-tune it; its architecture and image reading are kept. Default learning rate: a tenth of the preset's.")
+    var `init`: String?
+
+    @Option(help: "A folder of classes: the fraction of classes held out for validation (default 0.15).")
+    var validationFraction: Double?
+    @Option(help: "A folder of classes: the fraction of classes held out for testing (default 0.15).")
+    var testFraction: Double?
+    @Option(help: "A folder of classes: seed of the split by class (default 1; apart from --seed, so runs of different seeds share held-out classes).")
+    var splitSeed: UInt64 = 1
+    @Flag(help: "Report unreadable images as warnings and go on, instead of stopping at the first.")
+    var skipBadImages = false
+
     @Option(help: "Model preset: fast (CPU default) or koch (the seed's network at 105x105).")
     var preset: ModelConfig.Preset = .fast
 
     @Option(help: "Loss: triplet, contrastive (the seed's eq. (1)) or prototypical (each image classified among the batch's characters) (default: prototypical fast, contrastive koch).")
     var loss: TrainingConfig.LossKind?
 
-    @Option(help: "Epochs (default: 40 fast, 20 koch as the seed).") var epochs: Int?
-    @Option(help: "Images per step (pairs take 2, triplets 3).") var batchSize: Int = 256
+    @Option(help: "Epochs (default: \(TrainingConfig.defaultEpochs(.fast)) fast, \(TrainingConfig.defaultEpochs(.koch)) koch as the course report).") var epochs: Int?
+    @Option(help: "Images per step (pairs take 2, triplets 3; default 256, fewer when a small folder of classes holds fewer).")
+    var batchSize: Int?
     @Option(help: "Learning rate (default: 0.2 fast, 0.01 koch as the seed).") var lr: Float?
     @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: OptimizerKind = .sgd
     @Option(help: "SGD momentum (default: 0.9 fast, 0 koch as the seed).") var momentum: Float?
@@ -73,20 +89,36 @@ struct TrainCommand: ParsableCommand {
             help: "Class augmentation: each training character (turned ones too) mirrored left to right as a new character: on or off (default: off).")
     var mirrorCharactersText: String?
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
-    @Option(help: "Splits: seed (background 80/20 by character; evaluation = test) or koch (by drawer).")
+    @Option(help: "Omniglot splits: seed (background 80/20 by character, as the course report; evaluation = test), koch (by drawer) or alphabets (--validation-alphabets whole background alphabets for validation: for choosing recipes).")
     var splits: SplitScheme = .seed
+    @Option(help: "With --splits alphabets: background alphabets held out for validation (default 6 of 30).")
+    var validationAlphabets: Int?
     @Option(help: "Stop after this many epochs without better validation one-shot accuracy (0: never).")
     var patience: Int = 0
     @Option(help: "Images per epoch (default: the training split's size).") var imagesPerEpoch: Int?
 
-    func makeConfig() throws -> TrainingConfig {
-        // The preset's defaults (TrainingConfig.init(model:epochs:)); options given here override them.
-        var config = TrainingConfig(model: ModelConfig(preset: preset, imageSize: imageSize, width: width,
+    /// The run's configuration: the preset's defaults (TrainingConfig.init(model:epochs:)), or with
+    /// `--init` the starting model's architecture and image reading, and the options given here.
+    func makeConfig(startingFrom initial: (model: SiameseModel, file: String)? = nil) throws -> TrainingConfig {
+        var config: TrainingConfig
+        if let initial {
+            let architectureOptions: [(String, Bool)] = [("--image-size", imageSize != nil), ("--width", width != nil),
+                ("--widths", widths != nil), ("--pools", pools != nil), ("--embedding-size", embeddingSize != nil),
+                ("--normalization", normalization != nil)]
+            if let given = architectureOptions.first(where: { $0.1 }) {
+                throw ValidationError("\(given.0) cannot change the architecture of the model that --init starts from")
+            }
+            config = TrainingConfig(model: initial.model.config, epochs: epochs)
+            config.learningRate /= 10
+            config.initializedFrom = initial.file
+        } else {
+            config = TrainingConfig(model: ModelConfig(preset: preset, imageSize: imageSize, width: width,
                                                        embeddingSize: embeddingSize, normalization: normalization,
                                                        pools: pools, widths: try parseWidths()),
                                     epochs: epochs)
+        }
         if let loss { config.loss = loss }
-        config.batchSize = batchSize
+        config.batchSize = batchSize ?? 256
         if let lr { config.learningRate = lr }
         config.optimizer = optimizer
         if let momentum { config.momentum = momentum }
@@ -106,6 +138,13 @@ struct TrainCommand: ParsableCommand {
         if let mirrorCharactersText { config.mirroredCharacters = try onOff(mirrorCharactersText, option: "--mirror-characters") }
         config.seed = seed
         config.splits = splits
+        if let validationAlphabets {
+            guard splits == .alphabets else { throw ValidationError("--validation-alphabets needs --splits alphabets") }
+            guard validationAlphabets >= 1 && validationAlphabets <= 29 else {
+                throw ValidationError("--validation-alphabets must lie in 1...29 (the background set has 30), not \(validationAlphabets)")
+            }
+            config.validationAlphabets = validationAlphabets
+        }
         config.earlyStoppingPatience = patience
         config.imagesPerEpoch = imagesPerEpoch
         try config.validate()
@@ -133,21 +172,47 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try common.applyThreads()
         let folder: RunFolder
-        let config: TrainingConfig
+        var config: TrainingConfig
+        var initial: (model: SiameseModel, file: String)?
+        let dataFolder = common.dataFolder
         if let resume {
             folder = RunFolder(URL(fileURLWithPath: resume))
             config = try folder.readConfig()
         } else {
             folder = RunFolder(URL(fileURLWithPath: out))
-            config = try makeConfig()
+            if let start = self.`init` {
+                let file = try SiameseModel.checkpointURL(for: start)
+                initial = (try SiameseModel.load(from: file), file.path)
+            }
+            config = try makeConfig(startingFrom: initial)
+            config.data = TrainingData.holdsOmniglot(dataFolder) ? .omniglot : .folder
+            if config.data == .folder {
+                config.classSplit = ClassSplitPlan(
+                    validationFraction: validationFraction ?? ClassSplitPlan.defaultValidationFraction,
+                    testFraction: testFraction ?? ClassSplitPlan.defaultTestFraction, seed: splitSeed)
+            } else if testFraction != nil {
+                throw ValidationError("--test-fraction applies to a folder of classes; Omniglot's test set is its evaluation set")
+            } else if let validationFraction {
+                config.validationFraction = validationFraction
+            }
         }
-        let dataFolder = common.dataFolder
-        printError("glyphsim: loading Omniglot from \(dataFolder.path)")
-        let background = try Omniglot.load(.background, from: dataFolder)
-        let evaluation = try Omniglot.load(.evaluation, from: dataFolder)
-        let splits = makeSplits(background: background, evaluation: evaluation, scheme: config.splits,
-                                validationFraction: config.validationFraction, seed: config.seed)
-        let trainer = try Trainer(config: config, splits: splits, folder: folder)
+        printError("glyphsim: loading \(dataFolder.path)")
+        let data = try TrainingData.load(from: dataFolder, config: config, skipBadImages: skipBadImages) { printError("glyphsim: \($0)") }
+        printError("glyphsim: \(data.summary)")
+        for line in data.warnings { printError(line) }
+        let splits = data.splits
+        if resume == nil && batchSize == nil, config.usesClassBatches {
+            // A small folder of classes cannot fill P x K batches of 256: take every class once.
+            let classes = splits.train.characters.count * (config.rotatedCharacters == true ? 4 : 1)
+                * (config.mirroredCharacters == true ? 2 : 1)
+            let fits = classes * config.imagesPerCharacter
+            if fits < config.batchSize {
+                config.batchSize = fits
+                printError("glyphsim: batches of \(fits) images (\(classes) training classes x \(config.imagesPerCharacter))")
+            }
+            try config.validate()
+        }
+        let trainer = try Trainer(config: config, splits: splits, folder: folder, initialModel: initial?.model)
         // The command prints the trainer's warnings itself (below), once.
         trainer.logger.logLevel = .error
         if resume != nil { try trainer.resume() } else { try trainer.start() }

@@ -8,14 +8,19 @@ struct ModelOptions: ParsableArguments {
     @Argument(help: "A run folder (its best checkpoint is used) or a checkpoint file.")
     var run: String
 
-    @Option(help: "Ink polarity of the images: auto (detect), dark-ink or light-ink.")
-    var polarity: String = "auto"
+    @Option(help: "Ink polarity of the images: auto (detect), dark-ink or light-ink (default: the model's).")
+    var polarity: String?
+
+    @Flag(help: "A bad image file becomes a warning line (and a count at the end) instead of an error.")
+    var skipBadImages = false
 
     func load() throws -> SiameseModel {
         try SiameseModel.load(from: try SiameseModel.checkpointURL(for: run))
     }
 
-    func parsedPolarity() throws -> UserImages.Polarity {
+    /// The polarity asked for, or nil to use the model's preprocessing.
+    func parsedPolarity() throws -> UserImages.Polarity? {
+        guard let polarity else { return nil }
         switch polarity {
         case "auto": return .auto
         case "dark-ink", "darkInk": return .darkInk
@@ -63,8 +68,11 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one image or folder") }
         let m = try model.load()
-        let files = try ImagePaths.list(inputs.map { URL(fileURLWithPath: $0) })
-        let embeddings = try m.embed(files: files, polarity: try model.parsedPolarity())
+        let listed = try ImagePaths.list(inputs.map { URL(fileURLWithPath: $0) })
+        let (embeddings, files, warnings) = try m.embed(files: listed, polarity: try model.parsedPolarity(),
+                                                       skipBadImages: model.skipBadImages)
+        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        if !warnings.isEmpty { FileHandle.standardError.write(Data("\(warnings.count) bad images skipped\n".utf8)) }
         let outURL = URL(fileURLWithPath: out)
         let names = files.map(\.path)
         if outURL.pathExtension.lowercased() == "npy" {

@@ -38,7 +38,7 @@ struct BadInputTests {
         }
         #expect { try Omniglot.loadOfficial(folder.appendingPathComponent("nothing.zip")) } throws: { "\($0)".contains("nothing.zip") }
         #expect { try OneShotRuns.load(from: folder.appendingPathComponent("none")) } throws: { "\($0)".contains("none") }
-        #expect { try UserImages.loadFolder(folder.appendingPathComponent("missing"), side: 28) } throws: { "\($0)".contains("missing") }
+        #expect { try UserFolder.load(folder.appendingPathComponent("missing"), preprocessing: .legacy(side: 28)) } throws: { "\($0)".contains("missing") }
         // Damaged deflate data inside an intact archive: an error naming the member, not a hang.
         var damaged = [UInt8](try Data(contentsOf: try TestData.file("one_shot_runs_sample.zip")))
         let zip = try ZipSource(data: Data(damaged), name: "runs.zip")
@@ -58,7 +58,7 @@ struct BadInputTests {
         let folder = try temporaryFolder()
         defer { chmod(folder.path, 0o755); try? FileManager.default.removeItem(at: folder) }
         chmod(folder.path, 0)
-        #expect { try UserImages.loadFolder(folder, side: 28) } throws: { "\($0)".contains(folder.path) }
+        #expect { try UserFolder.load(folder, preprocessing: .legacy(side: 28)) } throws: { "\($0)".contains(folder.path) }
     }
 
     /// Random byte mutations and truncations of real files: every outcome is a value or a

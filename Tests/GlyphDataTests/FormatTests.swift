@@ -128,7 +128,7 @@ struct FormatTests {
         #expect(forced[5 * 20] == 1 && forced[9 * 20 + 9] == 0)  // (5, 0): white paper of the original, now ink
     }
 
-    @Test func userFolderOfClassesAndFlatFolder() throws {
+    @Test func userFolderOfClassesAndLooseImages() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let glyph = try PNGEncoder.encode([UInt8](repeating: 255, count: 64).enumerated().map { $0.offset == 27 ? 0 : 255 },
@@ -138,19 +138,21 @@ struct FormatTests {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             for k in 0..<count { try glyph.write(to: dir.appendingPathComponent("\(k).png")) }
         }
-        let ds = try UserImages.loadFolder(folder.appendingPathComponent("classes"), side: 8)
+        let ds = try UserFolder.load(folder.appendingPathComponent("classes"), preprocessing: .legacy(side: 8)).dataset
         #expect(ds.characters.map(\.name) == ["alpha", "beta"])
         #expect(ds.imagesOfCharacter.map(\.count) == [3, 2])
         #expect(ds.characters.allSatisfy { $0.set == .user })
         #expect(ds.ink[27] == 255 && ds.ink[0] == 0)
-        let flat = folder.appendingPathComponent("flat")
-        try FileManager.default.createDirectory(at: flat, withIntermediateDirectories: true)
-        for name in ["x.png", "y.png"] { try glyph.write(to: flat.appendingPathComponent(name)) }
-        let f = try UserImages.loadFolder(flat, side: 4)
-        #expect(f.characters.map(\.name) == ["x", "y"] && f.side == 4)
-        // A corrupt image in the folder is reported by name.
-        try Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3]).write(to: flat.appendingPathComponent("z.png"))
-        #expect { try UserImages.loadFolder(flat, side: 4) } throws: { "\($0)".contains("z.png") }
+        // Images lying in the folder itself are not a layout: the error names one of them.
+        let loose = folder.appendingPathComponent("loose")
+        try FileManager.default.createDirectory(at: loose, withIntermediateDirectories: true)
+        for name in ["x.png", "y.png"] { try glyph.write(to: loose.appendingPathComponent(name)) }
+        #expect { try UserFolder.load(loose, preprocessing: .legacy(side: 4)) } throws: { "\($0)".contains("x.png") }
+        // A corrupt image in a class folder is reported by name.
+        try Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3]).write(to: folder.appendingPathComponent("classes/beta/z.png"))
+        #expect { try UserFolder.load(folder.appendingPathComponent("classes"), preprocessing: .legacy(side: 4)) } throws: {
+            "\($0)".contains("z.png")
+        }
     }
 
     @Test func areaResizeMatchesPyTorch() {

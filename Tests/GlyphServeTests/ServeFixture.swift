@@ -34,8 +34,10 @@ enum ServeFixture {
 
     static let count = 12
 
-    static func server(threshold: Float? = 0.5) throws -> GlyphServer {
-        let model = try SiameseModel(config: ModelConfig(preset: .fast, imageSize: side, width: 8, embeddingSize: 16), seed: 7)
+    /// Legacy reading by default (no crop), so that an uploaded collection glyph reads exactly as stored.
+    static func server(threshold: Float? = 0.5, preprocessing: Preprocessing? = nil) throws -> GlyphServer {
+        let model = try SiameseModel(config: ModelConfig(preset: .fast, imageSize: side, width: 8, embeddingSize: 16,
+                                                             preprocessing: preprocessing ?? .legacy(side: side)), seed: 7)
         model.threshold = threshold
         let images = (0..<count).map { glyph($0).map { Float($0) / 255 } }
         let entries = (0..<count).map { CollectionEntry(id: $0, file: "strokes/glyph\($0).png", label: "Strokes/character\($0 + 1)") }

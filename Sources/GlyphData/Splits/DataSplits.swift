@@ -24,12 +24,25 @@ public enum SplitScheme: String, Sendable, Codable, CaseIterable {
     /// validation = first half with drawers 13-16, test = second half with drawers 17-20.
     /// No character, alphabet or drawer is in two splits. `validationFraction` is not used.
     case koch
+    /// For choosing recipes without touching the evaluation set: validation = `validationAlphabets`
+    /// whole background alphabets (seeded), so within-alphabet episodes can be drawn from it;
+    /// train = the other background alphabets; test = the evaluation set, scored once per final recipe.
+    case alphabets
 }
 
 /// Cuts the two Omniglot sets into splits; the same seed gives the same splits.
 public func makeSplits(background: GlyphDataset, evaluation: GlyphDataset, scheme: SplitScheme,
-                       validationFraction: Double = 0.2, seed: UInt64) -> DataSplits {
+                       validationFraction: Double = 0.2, validationAlphabets: Int = 6, seed: UInt64) -> DataSplits {
     switch scheme {
+    case .alphabets:
+        var generator = SeededGenerator(seed: seed).derived(0xA1FA)
+        var names = background.alphabets
+        names.shuffle(using: &generator)
+        let held = Set(names.prefix(min(max(validationAlphabets, 1), max(names.count - 1, 1))))
+        let all = Array(0..<background.characters.count)
+        return DataSplits(train: background.subset(characters: all.filter { !held.contains(background.characters[$0].alphabet) }),
+                          validation: background.subset(characters: all.filter { held.contains(background.characters[$0].alphabet) }),
+                          test: evaluation)
     case .seed:
         var generator = SeededGenerator(seed: seed)
         var order = Array(0..<background.characters.count)

@@ -12,7 +12,7 @@ public enum CollectionSource: Sendable, Equatable {
     /// A zip or folder in Omniglot's official layout `<Alphabet>/characterNN/IIII_KK.png`
     /// (e.g. `images_background_small1.zip`).
     case officialLayout(URL)
-    /// A user's folder of `<class>/<image>.png` or a flat folder of PNGs.
+    /// A user's folder of `<class>/<image>` or `<group>/<class>/<image>` (PNG, JPEG, TIFF).
     case userFolder(URL)
 
     /// Recognises what `path` holds. `sets` applies to an Omniglot data folder.
@@ -48,11 +48,11 @@ public enum CollectionSource: Sendable, Equatable {
         return firstImageLooksOfficial(in: url) ? .officialLayout(url) : .userFolder(url)
     }
 
-    /// True when the first PNG under `folder` is named like Omniglot's `IIII_KK.png`.
+    /// True when the first image under `folder` is named like Omniglot's `IIII_KK.png`.
     private static func firstImageLooksOfficial(in folder: URL) -> Bool {
         guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil,
                                                           options: [.skipsHiddenFiles]) else { return false }
-        for case let file as URL in walker where file.pathExtension.lowercased() == "png" {
+        for case let file as URL in walker where ["png", "jpg", "jpeg", "tif", "tiff"].contains(file.pathExtension.lowercased()) {
             let stem = file.deletingPathExtension().lastPathComponent
             let fields = stem.split(separator: "_")
             return fields.count == 2 && fields.allSatisfy { $0.allSatisfy(\.isNumber) }
@@ -74,7 +74,7 @@ extension InMemoryCollection {
         case let .officialLayout(url):
             return try omniglot(Omniglot.loadOfficial(url), model: model, summary: "Omniglot images from \(url.path)")
         case let .userFolder(url):
-            let dataset = try UserImages.loadFolder(url, side: model.config.imageSize)
+            let dataset = try UserFolder.load(url, preprocessing: model.preprocessing).dataset
             let root = url.standardizedFileURL.path
             let files = dataset.sources.map { URL(fileURLWithPath: $0) }
             let entries = dataset.labels.indices.map { i in

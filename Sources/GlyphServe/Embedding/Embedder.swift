@@ -26,6 +26,9 @@ public final class Embedder: @unchecked Sendable {
     /// The model's decision threshold on distances (nil when the model was never validated).
     public let threshold: Float?
     public let config: ModelConfig
+    /// How uploads are read: the preprocessing recorded in the model's checkpoint, as
+    /// `glyphsim compare` reads files (paper level, crop and polarity where the model says so).
+    public let preprocessing: Preprocessing
 
     public init(model: SiameseModel, maxBatch: Int = 32) {
         self.model = model
@@ -34,14 +37,15 @@ public final class Embedder: @unchecked Sendable {
         self.dimension = model.embeddingSize
         self.threshold = model.threshold
         self.config = model.config
+        self.preprocessing = model.preprocessing
     }
 
-    /// Decodes an uploaded image (PNG, or whatever else GlyphData's reader takes) the way
-    /// `SiameseModel.loadImage` reads a file: gray, ink = 1, padded square, area-resized.
+    /// Decodes an uploaded image (PNG, JPEG or TIFF) the way `SiameseModel.loadImage` reads a
+    /// file: as the model's preprocessing says, to `side * side` floats with ink = 1.
     public func prepare(_ data: Data, name: String, limits: ServeLimits) throws -> [Float] {
         try ImageHeader.check(data, name: name, maxSide: limits.maxImageSide)
         do {
-            return try UserImages.convert(data, file: name, side: side)
+            return try UserImages.convert(data, file: name, preprocessing: preprocessing)
         } catch let error as DataError {
             throw ServeError.unreadableImage(error.description)
         }

@@ -1,3 +1,4 @@
+import GlyphData
 import GlyphEngine
 
 /// Everything that fixes the shape of a tower, saved in every checkpoint so that a model can
@@ -37,6 +38,20 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     /// widening the first. Optional so that checkpoints saved before it existed still load.
     public var widths: [Int]?
 
+    /// How users' image files are read for this model (side, polarity, paper normalization,
+    /// cropping). nil in checkpoints saved before it was recorded: those read images the legacy
+    /// way (`Preprocessing.legacy`). New models read scans (`Preprocessing.scan`): see
+    /// `imagePreprocessing` and docs/own-glyphs.md.
+    public var preprocessing: Preprocessing?
+
+    /// The preprocessing this model's images are read with; its side is always `imageSize`,
+    /// the tower's input.
+    public var imagePreprocessing: Preprocessing {
+        var p = preprocessing ?? .legacy(side: imageSize)
+        p.side = imageSize
+        return p
+    }
+
     /// The fast preset's default block widths. The blocks that work on 8x8 and 4x4 maps cost
     /// far less per channel than the first two, so they are the ones widened: 64-64-128-256
     /// measured far better than a uniform 64 at 8 epochs (prototypical loss: 20-way
@@ -52,7 +67,8 @@ public struct ModelConfig: Codable, Sendable, Equatable {
     public var blockWidths: [Int] { widths ?? Array(repeating: width, count: 4) }
 
     public init(preset: Preset, imageSize: Int? = nil, width: Int? = nil, embeddingSize: Int? = nil,
-                normalization: Normalization? = nil, pools: Int? = nil, widths: [Int]? = nil) {
+                normalization: Normalization? = nil, pools: Int? = nil, widths: [Int]? = nil,
+                preprocessing: Preprocessing? = nil) {
         self.preset = preset
         self.pools = preset == .fast ? pools : nil
         // The fast preset widens its last two blocks unless a uniform --width was asked for.
@@ -73,6 +89,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
             self.embeddingSize = embeddingSize ?? 128
             self.normalization = normalization ?? .l2
         }
+        // Scan reading by default: users' glyphs come from scans and photos, on paper that is
+        // not white, at any size and place in the image; an Omniglot-trained model has only
+        // seen clean, framed glyphs (docs/own-glyphs.md).
+        self.preprocessing = preprocessing ?? .scan(side: self.imageSize)
     }
 
     /// A one-line description for logs and reports.

@@ -44,9 +44,14 @@ public final class Trainer {
     private let validation: GlyphDataset
     private let optimizer: any Optimizer
     private var state = TrainingState()
+    /// True when the weights came from a trained model (`initialModel`).
+    private let isFineTuning: Bool
     private var log: TrainingLog
 
-    public init(config: TrainingConfig, splits: DataSplits, folder: RunFolder) throws {
+    /// The weights `initialModel` holds, when given, are where training starts (fine-tuning);
+    /// its architecture must be the one `config.model` describes. Such a run scores the starting
+    /// model on validation first, so its best checkpoint is never worse there than where it began.
+    public init(config: TrainingConfig, splits: DataSplits, folder: RunFolder, initialModel: SiameseModel? = nil) throws {
         try config.validate()
         self.config = config
         self.folder = folder
@@ -60,6 +65,15 @@ public final class Trainer {
             throw SiameseError.invalidConfiguration("the training and validation splits need at least 2 characters each")
         }
         self.model = try SiameseModel(config: config.model, seed: config.seed)
+        if let initialModel {
+            guard initialModel.config.architectureMatches(config.model) else {
+                throw SiameseError.invalidConfiguration(
+                    "the starting model is \(initialModel.config.summary), but the run describes \(config.model.summary)")
+            }
+            try model.tower.loadState(initialModel.tower.stateTensors(), file: config.initializedFrom ?? "the starting model")
+            model.threshold = initialModel.threshold
+        }
+        self.isFineTuning = initialModel != nil
         optimizer = config.optimizer.make(learningRate: config.learningRate, momentum: config.momentum,
                                           nesterov: config.nesterov, weightDecay: config.weightDecay)
         optimizer.allocateState(for: model.tower.parameters)  // below the activations in the heap
@@ -118,6 +132,9 @@ public final class Trainer {
         var collapse = CollapseDetector(margin: config.effectiveMargin)
         let runStart = Date().timeIntervalSince1970 - state.elapsedSeconds
         func elapsed() -> Double { Date().timeIntervalSince1970 - runStart }
+        if isFineTuning && state.epoch == 0 && state.step == 0 && state.bestOneShotAccuracy < 0 {
+            try scoreStartingModel(at: elapsed())
+        }
 
         while state.epoch < config.epochs {
             let epoch = state.epoch
@@ -284,6 +301,19 @@ public final class Trainer {
         case .prototypical:
             return try PrototypicalLoss(temperature: config.effectiveTemperature)(embeddings: embeddings, labels: batch.labels)
         }
+    }
+
+    /// Epoch 0 of a fine-tuning run: the starting model's validation scores, logged and saved as
+    /// the best checkpoint, so an epoch must beat the starting model to replace it.
+    func scoreStartingModel(at time: Double) throws {
+        let (pairAccuracy, threshold, oneShot) = try validate()
+        model.threshold = threshold
+        state.bestOneShotAccuracy = oneShot.accuracy
+        state.threshold = threshold
+        try log.append(LogRow(kind: "start", epoch: 0, step: 0, wallTime: time, loss: 0, learningRate: 0,
+                              validationPairAccuracy: pairAccuracy, validationOneShotAccuracy: oneShot.accuracy,
+                              threshold: Double(threshold)))
+        try model.save(to: folder.file(RunFolder.bestCheckpoint), extraMetadata: runMetadata())
     }
 
     // MARK: Validation

@@ -61,6 +61,24 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var seed: UInt64 = 1
     public var splits: SplitScheme = .seed
     public var validationFraction: Double = 0.2
+    /// With `splits == .alphabets`: how many whole background alphabets are held out for validation
+    /// (nil: 6 of the 30).
+    public var validationAlphabets: Int?
+    /// What the data folder held: Omniglot, or a user's folder of classes. nil (configurations
+    /// saved before user folders existed): Omniglot.
+    public var data: DataKind?
+    /// For a user's folder: how its classes are cut into train, validation and test (Omniglot
+    /// runs use `splits` and `validationFraction` instead).
+    public var classSplit: ClassSplitPlan?
+    /// Fine-tuning: the checkpoint the weights started from and its model's fingerprint.
+    public var initializedFrom: String?
+
+    /// What a run's data folder holds.
+    public enum DataKind: String, Codable, Sendable {
+        case omniglot
+        /// `<class>/<image>` or `<group>/<class>/<image>`, split by class (`classSplit`).
+        case folder
+    }
     /// Stop after this many epochs without a better validation one-shot accuracy (0: never).
     public var earlyStoppingPatience: Int = 0
     /// A log row every this many steps.
