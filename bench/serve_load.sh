@@ -6,13 +6,15 @@
 #
 #   flock /tmp/glyphsim-heavy.lock bench/serve_load.sh runs/default [COMPUTE_THREADS] [EVENT_LOOPS]
 #
+# (without the thread counts, the server's defaults: every core for both).
+#
 # DURATION (default 30s) and CONCURRENCY (default "1 8 64") override the schedule. wrk runs on
 # the same 2 cores as the server, so the figures are upper bounds for the server's own times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 run="${1:-runs/default}"
-compute="${2:-1}"
-loops="${3:-1}"
+compute="${2:-}"   # empty: the server's defaults (every core for both)
+loops="${3:-}"
 duration="${DURATION:-30s}"
 levels="${CONCURRENCY:-1 8 64}"
 data="${GLYPHSIM_DATA:-$(cd .. && pwd)/shared/omniglot}"
@@ -28,7 +30,7 @@ fi
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 "$bin" serve "$run" --data "$data" --sets background,evaluation --port "$port" \
-  --threads "$compute" --event-loops "$loops" >"$work/serve.log" 2>&1 &
+  ${compute:+--threads "$compute"} ${loops:+--event-loops "$loops"} >"$work/serve.log" 2>&1 &
 server=$!
 finish() {
   code=$?
@@ -67,7 +69,7 @@ expected="$(answer)"
 first="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["results"][0]["id"])' "$expected")"
 [ "$first" = "0" ] || { echo "serve_load: the query's best match is entry $first, not 0"; exit 1; }
 rss() { ps -o rss= -p $server | awk '{printf "%.0f", $1/1024}'; }
-echo "compute threads $compute, event loops $loops, $duration per level"
+echo "compute threads ${compute:-default}, event loops ${loops:-default}, $duration per level"
 printf "| concurrency | requests/s | p50 ms | p99 ms | errors | RSS before MB | RSS after MB |\n|---|---|---|---|---|---|---|\n"
 for c in $levels; do
   before="$(rss)"
