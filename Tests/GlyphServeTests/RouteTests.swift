@@ -1,5 +1,5 @@
 import Foundation
-import GlyphData
+@testable import GlyphData
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -92,6 +92,21 @@ import Testing
         brute.sort { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
         #expect(all.map(\.entry.id) == brute.map(\.0))
         for (n, b) in zip(all, brute) { #expect(abs(n.distance - b.1) < 1e-4) }
+    }
+
+    /// A JPEG upload (raw, image/jpeg) decodes through GlyphData's JPEG reader and finds its glyph.
+    @Test func searchTakesJPEG() async throws {
+        let server = try ServeFixture.server()
+        let jpeg = try JPEGEncoder.encodeGray(ServeFixture.glyph(8).map { 255 - $0 }, width: ServeFixture.side,
+                                              height: ServeFixture.side, quality: 95)
+        try await ServeFixture.application(server).test(.router) { client in
+            try await client.execute(uri: "/v1/search?k=1", method: .post, headers: [.contentType: "image/jpeg"],
+                                     body: ByteBuffer(bytes: jpeg)) { response in
+                #expect(response.status == .ok)
+                let results = try #require(try ServeFixture.json(response)["results"] as? [[String: Any]])
+                #expect(results.first?["id"] as? Int == 8)
+            }
+        }
     }
 
     @Test func compareSameAndDifferent() async throws {
