@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -22,6 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 passed, failed = 0, 0
+WORK = tempfile.mkdtemp(prefix="glyphsim-browser-")  # the server's log and a downloaded image
 
 
 def check(name, condition, detail=""):
@@ -41,7 +43,7 @@ def free_port():
 
 
 def start_server(args, port):
-    log = open(f"{args.screenshots}/../serve.log", "w")
+    log = open(os.path.join(WORK, "serve.log"), "w")
     process = subprocess.Popen([args.glyphsim, "serve", args.model, "--data", args.data, "--port", str(port)],
                                stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 300
@@ -200,7 +202,7 @@ def run(args):
         print("a scan through the file picker")
         emulate(driver, 1400, 1000, 1, False)
         driver.find_element(By.ID, "tab-search").click()
-        scan = f"{args.screenshots}/../scan.png"
+        scan = os.path.join(WORK, "scan.png")
         urllib.request.urlretrieve(f"http://127.0.0.1:{port}/v1/entries/0/image", scan)
         driver.find_element(By.CSS_SELECTOR, "[data-pad='query'] input[type=file]").send_keys(os.path.abspath(scan))
         wait_for_search(driver)
