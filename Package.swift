@@ -37,11 +37,16 @@ let package = Package(
         .library(name: "GlyphData", targets: ["GlyphData"]),
         .library(name: "GlyphSiamese", targets: ["GlyphSiamese"]),
         .library(name: "GlyphIndex", targets: ["GlyphIndex"]),
+        .library(name: "GlyphServe", targets: ["GlyphServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries, installed by scripts/setup.sh from the distribution's packages.
@@ -74,9 +79,20 @@ let package = Package(
         .target(name: "GlyphIndex",
                 dependencies: ["GlyphSiamese", "GlyphData", "GlyphEngine", "CHNSW", "CPNG"],
                 swiftSettings: optimize),
+        // The HTTP API and the page: a Hummingbird app over a model and a searchable collection.
+        .target(name: "GlyphServe",
+                dependencies: ["GlyphIndex", "GlyphSiamese", "GlyphData",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "MultipartKit", package: "multipart-kit"),
+                               .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio"),
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: optimize),
         // The command line: thin commands over the libraries.
         .executableTarget(name: "glyphsim",
-                          dependencies: ["GlyphSiamese", "GlyphEngine", "GlyphData", "GlyphIndex",
+                          dependencies: ["GlyphSiamese", "GlyphEngine", "GlyphData", "GlyphIndex", "GlyphServe",
+                                         .product(name: "Hummingbird", package: "hummingbird"),
+                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: optimize),
@@ -86,6 +102,9 @@ let package = Package(
                     dependencies: ["GlyphData", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "GlyphSiameseTests", dependencies: ["GlyphSiamese"]),
         .testTarget(name: "GlyphIndexTests", dependencies: ["GlyphIndex", "glyphsim", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
+        .testTarget(name: "GlyphServeTests",
+                    dependencies: ["GlyphServe", "GlyphSiamese", "GlyphData",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "GlyphSimCLITests", dependencies: ["glyphsim", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
     ]
 )

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up and runs GlyphSim's whole test suite (release build: the numeric tests are slow in debug).
+# Sets up and runs GlyphSim's whole test suite (release build: the numeric tests are slow in debug):
+# the Swift tests, the page in a real browser, and a short fuzzing run of every reader.
 # Tests that read Omniglot use $GLYPHSIM_DATA (default: ../shared/omniglot beside the checkout).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,3 +18,9 @@ fi
 export GLYPHSIM_PYTHON="$PWD/.venv-test/bin/python"
 export GLYPHSIM_DATA="${GLYPHSIM_DATA:-$(cd .. && pwd)/shared/omniglot}"
 swift test -c release -Xswiftc -enable-testing "$@"
+# With arguments (e.g. --filter), only the Swift tests run.
+[ $# -gt 0 ] && exit 0
+# The page in a real browser (headless Chromium; installs chromium, chromium-driver, selenium).
+./scripts/browser-test.sh
+# Coverage-guided fuzzing of the readers: a short run per target (docs/hardening.md).
+./scripts/fuzz.sh "${GLYPHSIM_FUZZ_SECONDS:-20}"

@@ -13,7 +13,8 @@ struct GlyphSimCommand: ParsableCommand {
         """,
         version: "0.3.0",
         subcommands: [FetchCommand.self, TrainCommand.self, EvaluateCommand.self, OneShotCommand.self,
-                      CompareCommand.self, EmbedCommand.self, SearchCommand.self, IndexCommand.self, CalibrateCommand.self, BenchCommand.self]
+                      CompareCommand.self, EmbedCommand.self, SearchCommand.self, IndexCommand.self, CalibrateCommand.self, BenchCommand.self,
+                      ServeCommand.self]
     )
 
     static func main() {
