@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "GlyphSiameseTests", dependencies: ["GlyphSiamese"]),
         .testTarget(name: "GlyphIndexTests", dependencies: ["GlyphIndex", "glyphsim", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
         .testTarget(name: "GlyphServeTests",
-                    dependencies: ["GlyphServe", "GlyphSiamese", "GlyphData",
+                    dependencies: ["GlyphServe", "GlyphIndex", "GlyphSiamese", "GlyphData",
                                    .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "GlyphSimCLITests", dependencies: ["glyphsim", "GlyphSiamese", "GlyphData", "GlyphEngine"]),
     ]

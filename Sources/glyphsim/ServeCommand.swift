@@ -25,6 +25,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "What to search: an Omniglot data folder, an Omniglot npz, an official-layout zip or folder, or a folder of your images.")
     var data: String?
 
+    @Option(help: "Search this index (built by `glyphsim index build` with the same model) instead of embedding --data at start-up.")
+    var index: String?
+
     @Option(help: "Omniglot sets to embed from a data folder, comma-separated: evaluation, background.")
     var sets: String = "evaluation"
 
@@ -49,6 +52,7 @@ struct ServeCommand: ParsableCommand {
         if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be from 1 to 64, not \(threads)") }
         if let eventLoops, !(1...64).contains(eventLoops) { throw ValidationError("--event-loops must be from 1 to 64, not \(eventLoops)") }
         guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
+        if index != nil && data != nil { throw ValidationError("give --index or --data, not both") }
     }
 
     func run() throws {
@@ -60,13 +64,18 @@ struct ServeCommand: ParsableCommand {
         }
         let checkpoint = try SiameseModel.checkpointURL(for: runFolder)
         let model = try SiameseModel.load(from: checkpoint)
-        let source = try CollectionSource.detect(data ?? DataLocation.resolve(explicit: nil).path, sets: chosenSets)
-
-        ComputeThreads.set(Self.cores)
-        say("embedding the collection with \(checkpoint.path) ...")
-        let started = Date()
-        let collection = try InMemoryCollection.embedding(source, with: model)
-        say(collection.summary + String(format: " (%.1f s)", Date().timeIntervalSince(started)))
+        let collection: any GlyphCollection
+        if let index {
+            collection = try IndexCollection(file: URL(fileURLWithPath: index), model: model)
+            say(collection.summary)
+        } else {
+            let source = try CollectionSource.detect(data ?? DataLocation.resolve(explicit: nil).path, sets: chosenSets)
+            ComputeThreads.set(Self.cores)
+            say("embedding the collection with \(checkpoint.path) ...")
+            let started = Date()
+            collection = try InMemoryCollection.embedding(source, with: model)
+            say(collection.summary + String(format: " (%.1f s)", Date().timeIntervalSince(started)))
+        }
         ComputeThreads.set(threads ?? Self.cores)
 
         var isDirectory: ObjCBool = false
