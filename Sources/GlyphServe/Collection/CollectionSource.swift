@@ -85,6 +85,20 @@ extension InMemoryCollection {
         }
     }
 
+    /// The drawings embedded as an upload of the same drawing would be: through the model's scan
+    /// reading (crop, centre, frame) when it has one, so that a drawing uploaded as a file finds
+    /// itself; legacy-reading models see them as the evaluator does (resized only).
+    private static func embedAsUploads(_ dataset: GlyphDataset, sized: GlyphDataset, model: SiameseModel) throws -> Embeddings {
+        let reading = model.preprocessing
+        guard reading.crops || reading.normalizesPaper else { return try model.embed(sized) }
+        let n = dataset.pixelsPerImage
+        return try model.embed(count: dataset.imageCount) { i, destination in
+            let paper = dataset.ink[(i * n)..<((i + 1) * n)].map { 255 - $0 }
+            let read = ScanReading.read(GrayImage(width: dataset.side, height: dataset.side, pixels: paper), as: reading)
+            read.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: read.count) }
+        }
+    }
+
     /// Omniglot drawings at 105x105: resized to the model's side as the evaluator does, and
     /// named by their path in the official layout (`images_<set>/<Alphabet>/characterNN/IIII_KK.png`).
     private static func omniglot(_ dataset: GlyphDataset, model: SiameseModel, summary: String) throws -> InMemoryCollection {
@@ -101,7 +115,7 @@ extension InMemoryCollection {
             }
             return CollectionEntry(id: i, file: file, label: character.name)
         }
-        return try InMemoryCollection(entries: entries, embeddings: try model.embed(sized),
+        return try InMemoryCollection(entries: entries, embeddings: try embedAsUploads(dataset, sized: sized, model: model),
                                       thumbnails: .pixels(side: dataset.side, ink: dataset.ink),
                                       summary: "\(entries.count) drawings of \(dataset.characters.count) characters (\(summary))")
     }
