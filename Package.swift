@@ -120,7 +120,7 @@ if ProcessInfo.processInfo.environment["GLYPHSIM_FUZZ"] == "1" {
     }
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support"))
     for name in names.sorted() {
-        package.targets.append(.executableTarget(name: "Fuzz\(name)", dependencies: ["FuzzSupport", "GlyphData", "GlyphEngine", "GlyphSiamese"],
+        package.targets.append(.executableTarget(name: "Fuzz\(name)", dependencies: ["FuzzSupport", "GlyphData", "GlyphEngine", "GlyphSiamese", "GlyphIndex"],
                                                  path: "Fuzz/\(name)"))
         package.products.append(.executable(name: "fuzz-\(name.lowercased())", targets: ["Fuzz\(name)"]))
     }

@@ -132,12 +132,16 @@ import Testing
         #expect(result.skippedSelf == [own])
         #expect(!result.hits.map(\.entry).contains(own))
         #expect(result.hits.map(\.rank) == [1, 2, 3])
-        // A query from outside the index skips nothing; a copy of an indexed image finds it at distance 0.
+        // A query from outside the index skips nothing; a copy of an indexed image finds it at
+        // distance 0. Scan reading (the default) crops and frames each image, so the other
+        // drawings of its class, which differ only in place, may read identically and tie with
+        // it (ties go to the lower entry): look among the class's 4 entries.
         let copy = folder.appendingPathComponent("copy.png")
         try FileManager.default.copyItem(at: query, to: copy)
-        let outside = try #require(try searcher.search(files: [copy], k: 1).first)
+        let outside = try #require(try searcher.search(files: [copy], k: 4).first)
         #expect(outside.skippedSelf.isEmpty)
-        #expect(outside.hits.first?.entry == own)
+        let itself = try #require(outside.hits.first { $0.entry == own })
+        #expect(itself.distance < 1e-5)
         #expect((outside.hits.first?.distance ?? 1) < 1e-5)
         #expect(outside.hits.first?.isSame == true)
     }
