@@ -28,7 +28,7 @@ struct CommonOptions: ParsableArguments {
         return threads
     }
 
-    var dataFolder: URL { DataLocation.resolve(explicit: data) }
+    var dataFolder: URL { DataLocation.resolve(explicit: data, environment: ProcessSettings.environment) }
 }
 
 extension ModelConfig.Preset: ExpressibleByArgument {}

@@ -19,6 +19,7 @@ struct GlyphSimCommand: ParsableCommand {
 
     static func main() {
         OpenMPWaitPolicy.applyShortSpin()
+        ProcessSettings.apply()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let message = ArgumentCheck.problem(arguments) {
             printError("Error: \(message)")

@@ -69,7 +69,7 @@ struct ServeCommand: ParsableCommand {
             collection = try IndexCollection(file: URL(fileURLWithPath: index), model: model)
             say(collection.summary)
         } else {
-            let source = try CollectionSource.detect(data ?? DataLocation.resolve(explicit: nil).path, sets: chosenSets)
+            let source = try CollectionSource.detect(data ?? DataLocation.resolve(explicit: nil, environment: ProcessSettings.environment).path, sets: chosenSets)
             ComputeThreads.set(Self.cores)
             say("embedding the collection with \(checkpoint.path) ...")
             let started = Date()

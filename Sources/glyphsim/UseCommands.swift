@@ -96,7 +96,7 @@ struct FetchCommand: ParsableCommand {
     @Option(help: "Data folder to fill (default: $GLYPHSIM_DATA, then ~/.cache/glyphsim).") var data: String?
 
     func run() throws {
-        let folder = DataLocation.resolve(explicit: data)
+        let folder = DataLocation.resolve(explicit: data, environment: ProcessSettings.environment)
         print("fetching Omniglot into \(folder.path)")
         var bar = ProgressBar()
         try OmniglotDownloader(folder: folder).fetch { name, done, total in

@@ -4,8 +4,8 @@ import Foundation
 /// How many threads the engine computes with: the size of the one OpenMP (libgomp) pool that
 /// oneDNN's convolutions and matrix products and the engine's own loops (`parallelFor`) share.
 ///
-/// Chosen in this order: `ComputeThreads.set(_:)` (the CLI's `--threads`), the environment
-/// variable `GLYPHSIM_THREADS`, then every core the machine has.
+/// Every core the machine has, unless the program calls `ComputeThreads.set(_:)` (the CLI does,
+/// from `--threads` or `$GLYPHSIM_THREADS`). The library reads no environment variable.
 public enum ComputeThreads {
     nonisolated(unsafe) private static var current: Int = {
         _ = AllocatorTuning.applied
@@ -17,10 +17,7 @@ public enum ComputeThreads {
     public static var count: Int { current }
 
     public static func defaultCount() -> Int {
-        if let text = ProcessInfo.processInfo.environment["GLYPHSIM_THREADS"], let n = Int(text), n > 0 {
-            return n
-        }
-        return ProcessInfo.processInfo.activeProcessorCount
+        ProcessInfo.processInfo.activeProcessorCount
     }
 
     /// Sets the thread count of the OpenMP pool.

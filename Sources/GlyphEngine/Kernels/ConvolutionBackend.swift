@@ -4,16 +4,15 @@ import Foundation
 /// reference) or oneDNN's convolution kernels (faster on large layers, see
 /// /work/shared/notes/cpu-backends.md).
 ///
-/// Each layer picks its default from its shape (`preferred(for:)`); the environment variable
-/// `GLYPHSIM_CONV_BACKEND=im2col|onednn` overrides that for every layer (tests, benchmarks).
+/// Each layer picks its default from its shape (`preferred(for:)`); `override`, when a program
+/// sets it (the CLI from `GLYPHSIM_CONV_BACKEND=im2col|onednn`), applies to every new layer.
 public enum ConvolutionBackend: String, Sendable, CaseIterable {
     case im2col
     case onednn
 
-    /// The override from `GLYPHSIM_CONV_BACKEND`, if set to a known backend.
-    public static var environmentOverride: ConvolutionBackend? {
-        ProcessInfo.processInfo.environment["GLYPHSIM_CONV_BACKEND"].flatMap { ConvolutionBackend(rawValue: $0.lowercased()) }
-    }
+    /// The backend every new layer uses instead of its preferred one (nil: none). Set once at
+    /// start-up, before layers are built.
+    nonisolated(unsafe) public static var override: ConvolutionBackend?
 
     /// The backend that measured faster for a layer of this shape: oneDNN for every layer of
     /// Koch's tower and of Conv-4@28 (forward; training with the rules below).

@@ -8,7 +8,7 @@ import Foundation
 /// 1.5x at 7x7 (126 images, one thread), so a Conv-4 training step ran about 1.2x faster. Its
 /// rounding differs from direct convolution's at the 1e-6 level (the tests bound it).
 ///
-/// `GLYPHSIM_CONV_ALGORITHM=direct|winograd|auto` overrides the default for every layer
+/// `override` (the CLI sets it from `GLYPHSIM_CONV_ALGORITHM=direct|winograd|auto`) replaces the default for every layer
 /// (benchmarks, tests).
 public enum OneDNNAlgorithm: String, Sendable, CaseIterable {
     /// Direct convolution: every shape.
@@ -18,13 +18,12 @@ public enum OneDNNAlgorithm: String, Sendable, CaseIterable {
     /// oneDNN chooses: Winograd where it judges it faster (3x3, stride 1), direct elsewhere.
     case automatic = "auto"
 
-    /// The override from `GLYPHSIM_CONV_ALGORITHM`, if set to a known algorithm.
-    public static var environmentOverride: OneDNNAlgorithm? {
-        ProcessInfo.processInfo.environment["GLYPHSIM_CONV_ALGORITHM"].flatMap { OneDNNAlgorithm(rawValue: $0.lowercased()) }
-    }
+    /// The algorithm every new layer asks for instead of `automatic` (nil: none). Set once at
+    /// start-up, before layers are built (the CLI from `GLYPHSIM_CONV_ALGORITHM`).
+    nonisolated(unsafe) public static var override: OneDNNAlgorithm?
 
     /// What a new layer asks for: the override, else `automatic`.
-    static var preferred: OneDNNAlgorithm { environmentOverride ?? .automatic }
+    static var preferred: OneDNNAlgorithm { override ?? .automatic }
 
     /// oneDNN's name for it.
     var kind: dnnl_alg_kind_t {

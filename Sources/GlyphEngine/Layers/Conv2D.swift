@@ -48,7 +48,7 @@ public final class Conv2D: Layer {
     var imagesPerGEMM: Int?
 
     /// Which kernels compute this layer: by default what measured faster for its shape,
-    /// unless `GLYPHSIM_CONV_BACKEND` says otherwise.
+    /// unless `ConvolutionBackend.override` says otherwise.
     public var backend: ConvolutionBackend
     /// With the oneDNN backend, whether oneDNN computes the input gradient; otherwise the whole
     /// backward pass is the lowering path's. oneDNN pads the input channels of its gradient to
@@ -80,7 +80,7 @@ public final class Conv2D: Layer {
         self.kernelSize = kernelSize
         self.stride = stride
         self.padding = padding
-        backend = ConvolutionBackend.environmentOverride
+        backend = ConvolutionBackend.override
             ?? ConvolutionBackend.preferred(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
         oneDNNInputGradient = ConvolutionBackend.prefersOneDNNInputGradient(inChannels: inChannels)
         oneDNNWeightGradient = ConvolutionBackend.prefersOneDNNWeightGradient(
