@@ -93,7 +93,7 @@ import Testing
         #expect(refused.stderr.contains("--widths cannot change the architecture"), "\(refused.stderr)")
     }
 
-    @Test func evaluateRefusesAModelWithoutItsTrainingConfiguration() throws {
+    @Test(.needsOmniglot) func evaluateRefusesAModelWithoutItsTrainingConfiguration() throws {
         let root = try temporaryFolder("no-config")
         defer { try? FileManager.default.removeItem(at: root) }
         let run = root.appendingPathComponent("run")
