@@ -19,6 +19,7 @@ struct TrainingFromSwiftSnippetTests {
         var config = TrainingConfig(model: ModelConfig(preset: .fast, imageSize: 28, width: 16, embeddingSize: 32),
                                     epochs: 1)
         config.imagesPerEpoch = 256
+        config.batchSize = 64
         config.rotatedCharacters = false
 
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("glyphsim-docc-\(UUID().uuidString)")
