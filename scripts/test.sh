@@ -2,6 +2,8 @@
 # Sets up and runs GlyphSim's whole test suite (release build: the numeric tests are slow in debug):
 # the Swift tests, the page in a real browser, and a short fuzzing run of every reader.
 # Tests that read Omniglot use $GLYPHSIM_DATA (default: ../shared/omniglot beside the checkout).
+# A plain `swift test` skips them (each saying which variable to set); this script runs them all
+# and stops at once when the data is not there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -17,6 +19,11 @@ if [ ! -x .venv-test/bin/python ]; then
 fi
 export GLYPHSIM_PYTHON="$PWD/.venv-test/bin/python"
 export GLYPHSIM_DATA="${GLYPHSIM_DATA:-$(cd .. && pwd)/shared/omniglot}"
+if [ ! -f "$GLYPHSIM_DATA/images_background.npz" ] || [ ! -f "$GLYPHSIM_DATA/images_evaluation.npz" ]; then
+  echo "scripts/test.sh: no Omniglot in $GLYPHSIM_DATA (images_background.npz, images_evaluation.npz);" \
+       "set GLYPHSIM_DATA to the folder that holds them (glyphsim fetch downloads them)" >&2
+  exit 1
+fi
 swift test -c release -Xswiftc -enable-testing "$@"
 # With arguments (e.g. --filter), only the Swift tests run.
 [ $# -gt 0 ] && exit 0

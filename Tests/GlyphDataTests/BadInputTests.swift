@@ -26,7 +26,7 @@ struct BadInputTests {
         #expect { try Omniglot.loadOfficial(folder) } throws: { "\($0)".contains("glyph.png") }
     }
 
-    @Test func truncatedZipAndMissingThings() throws {
+    @Test(.needsOmniglot) func truncatedZipAndMissingThings() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let original = try Data(contentsOf: try TestData.file("images_background_small1.zip"))
@@ -63,7 +63,7 @@ struct BadInputTests {
 
     /// Random byte mutations and truncations of real files: every outcome is a value or a
     /// DataError, never a crash or a hang.
-    @Test func fuzzPNGNPYAndZipReaders() throws {
+    @Test(.needsOmniglot) func fuzzPNGNPYAndZipReaders() throws {
         // GLYPHDATA_FUZZ_SCALE=20 runs 20 times as many cases (for a longer hunt by hand).
         let scale = Int(ProcessInfo.processInfo.environment["GLYPHDATA_FUZZ_SCALE"] ?? "") ?? 1
         var g = SeededGenerator(seed: UInt64(2024 + scale))

@@ -58,7 +58,7 @@ import Testing
 
 /// Omniglot's validation split by whole background alphabets, for choosing recipes.
 @Suite struct AlphabetSplitTests {
-    @Test func wholeAlphabetsAreHeldOutSeededAndTheEvaluationSetIsTheTest() throws {
+    @Test(.needsOmniglot) func wholeAlphabetsAreHeldOutSeededAndTheEvaluationSetIsTheTest() throws {
         let (bg, ev) = try TestData.npz()
         let s = makeSplits(background: bg, evaluation: ev, scheme: .alphabets, validationAlphabets: 6, seed: 1)
         #expect(s.validation.alphabets.count == 6 && s.train.alphabets.count == 24)

@@ -77,7 +77,7 @@ final class TinyHTTPServer: @unchecked Sendable {
 
 @Suite("download", .serialized)
 struct DownloadTests {
-    @Test func fetchVerifiesMovesIntoPlaceAndSkipsOnSecondRun() throws {
+    @Test(.needsOmniglot) func fetchVerifiesMovesIntoPlaceAndSkipsOnSecondRun() throws {
         let body = try Data(contentsOf: try TestData.file("one_shot_runs_sample.zip"))
         let server = try TinyHTTPServer(routes: ["/runs.zip": body, "/other.zip": body])
         defer { server.stop() }

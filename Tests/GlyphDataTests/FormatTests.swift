@@ -177,7 +177,7 @@ struct FormatTests {
         #expect(resizeArea((0..<25).map(Float.init), from: 5, to: 3) == [3, 4.5, 6, 10.5, 12, 13.5, 18, 19.5, 21])
     }
 
-    @Test func datasetResizeKeepsLabels() throws {
+    @Test(.needsOmniglot) func datasetResizeKeepsLabels() throws {
         let ds = syntheticDataset(characters: 3, alphabets: 1, drawings: 2, side: 4)
         let small = ds.resized(to: 2)
         #expect(small.side == 2 && small.labels == ds.labels && small.imageCount == ds.imageCount)

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Omniglot readers")
 struct OmniglotReaderTests {
-    @Test func npzGivesBothSetsWithOfficialAlphabets() throws {
+    @Test(.needsOmniglot) func npzGivesBothSetsWithOfficialAlphabets() throws {
         let (bg, ev) = try TestData.npz()
         #expect(bg.characters.count == 964)
         #expect(ev.characters.count == 659)
@@ -27,7 +27,7 @@ struct OmniglotReaderTests {
         #expect(paperShare > 0.88 && paperShare < 0.96)
     }
 
-    @Test func alphabetTableMatchesTheDataFolder() throws {
+    @Test(.needsOmniglot) func alphabetTableMatchesTheDataFolder() throws {
         let text = try String(contentsOf: try TestData.file("alphabets.tsv"), encoding: .utf8)
         let rows = text.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
         #expect(rows.count == Alphabets.table.count)
@@ -42,7 +42,7 @@ struct OmniglotReaderTests {
         #expect(Alphabets.alphabet(ofCharacterId: 1624).set == .user)
     }
 
-    @Test(arguments: ["images_background_small1.zip", "images_background_small2.zip"])
+    @Test(.needsOmniglot, arguments: ["images_background_small1.zip", "images_background_small2.zip"])
     func officialPNGsMatchTheNPZPixelForPixel(zipName: String) throws {
         let (bg, _) = try TestData.npz()
         let small = try Omniglot.loadOfficial(try TestData.file(zipName))
@@ -60,7 +60,7 @@ struct OmniglotReaderTests {
         #expect(mismatches == 0, "\(mismatches) PNGs of \(zipName) differ from the npz")
     }
 
-    @Test func officialFolderReadsLikeTheZip() throws {
+    @Test(.needsOmniglot) func officialFolderReadsLikeTheZip() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         // Extract a few characters of small1 into the official folder layout.
@@ -81,7 +81,7 @@ struct OmniglotReaderTests {
         #expect(Array(fromFolder.ink[0..<n]) == Array(bg.ink[(j * n)..<((j + 1) * n)]))
     }
 
-    @Test func loadPrefersNPZAndSaysHowToFetchWhenNothingIsThere() throws {
+    @Test(.needsOmniglot) func loadPrefersNPZAndSaysHowToFetchWhenNothingIsThere() throws {
         let bg = try Omniglot.load(.background, from: try TestData.folder)
         #expect(bg.characters.count == 964)
         let empty = try temporaryFolder()
@@ -94,7 +94,7 @@ struct OmniglotReaderTests {
         }
     }
 
-    @Test func oneShotRunsSample() throws {
+    @Test(.needsOmniglot) func oneShotRunsSample() throws {
         let runs = try OneShotRuns.load(from: try TestData.file("one_shot_runs_sample.zip"))
         #expect(runs.map(\.name) == ["run01", "run02"])
         for run in runs {
@@ -111,7 +111,7 @@ struct OmniglotReaderTests {
         #expect(runs[0].training[runs[0].answers[2]].file.hasSuffix("run01/training/class02.png"))
     }
 
-    @Test func oneShotRunsFromAFolder() throws {
+    @Test(.needsOmniglot) func oneShotRunsFromAFolder() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let zip = try ZipSource(url: try TestData.file("one_shot_runs_sample.zip"))
@@ -138,7 +138,7 @@ private let isReleaseBuild = true
 struct LoadingSpeedTests {
     /// Loading both npz sets: the issue asks for under 2 s in release. The machine is shared and
     /// noisy, so the test asserts only a generous bound and prints the figure.
-    @Test(.enabled(if: isReleaseBuild, "timed in release builds only"))
+    @Test(.needsOmniglot, .enabled(if: isReleaseBuild, "timed in release builds only"))
     func wholeNPZLoadsQuickly() throws {
         let folder = try TestData.folder
         let start = Date()

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("splits and samplers")
 struct SamplerTests {
-    @Test func seedSplitIsDisjointSeededAndSized() throws {
+    @Test(.needsOmniglot) func seedSplitIsDisjointSeededAndSized() throws {
         let (bg, ev) = try TestData.npz()
         let s = makeSplits(background: bg, evaluation: ev, scheme: .seed, seed: 7)
         #expect(s.validation.characters.count == 193 && s.train.characters.count == 771)
@@ -19,7 +19,7 @@ struct SamplerTests {
         #expect(other.validation.characters != s.validation.characters)
     }
 
-    @Test func kochSplitSeparatesDrawersAndAlphabets() throws {
+    @Test(.needsOmniglot) func kochSplitSeparatesDrawersAndAlphabets() throws {
         let (bg, ev) = try TestData.npz()
         let s = makeSplits(background: bg, evaluation: ev, scheme: .koch, seed: 1)
         #expect(s.train.characters.count == 964 && Set(s.train.drawings) == Set(0..<12))
@@ -56,7 +56,7 @@ struct SamplerTests {
         #expect(PairSampler(dataset: syntheticDataset(characters: 1, alphabets: 1, drawings: 3)).pairs(count: 4, generator: &g).isEmpty)
     }
 
-    @Test func pairsStayInsideTheirSplit() throws {
+    @Test(.needsOmniglot) func pairsStayInsideTheirSplit() throws {
         let (bg, ev) = try TestData.npz()
         let s = makeSplits(background: bg, evaluation: ev, scheme: .seed, seed: 3)
         let validationIds = Set(s.validation.characters.map(\.id))

@@ -67,7 +67,7 @@ struct ScanReadingTests {
 
     /// The same glyph on beige or gray paper, with noise, off centre, small in a large canvas,
     /// larger, or light on dark reads nearly as the clean white-paper copy does.
-    @Test func variantsOfOneGlyphReadAlike() throws {
+    @Test(.needsOmniglot) func variantsOfOneGlyphReadAlike() throws {
         for c in Self.characters {
             let glyph = try ScanVariants.omniglot(c)
             for side in [32, 105] {
@@ -88,7 +88,7 @@ struct ScanReadingTests {
         }
     }
 
-    @Test func levelsOfBeigeNoisyPaper() throws {
+    @Test(.needsOmniglot) func levelsOfBeigeNoisyPaper() throws {
         let glyph = try ScanVariants.omniglot(57)
         let levels = ScanReading.estimateLevels(ScanVariants.render(glyph, side: 105, paperGray: 215, inkGray: 40, noise: 8))
         #expect(abs(levels.paper - 215) <= 2 && abs(levels.ink - 40) <= 12 && abs(levels.noise - 8) <= 2 && levels.darkInk)
@@ -102,7 +102,7 @@ struct ScanReadingTests {
 
     /// Without normalization and cropping, images read exactly as before preprocessing was
     /// recorded: padded to a square with paper, area-resized, gray mapped to ink linearly.
-    @Test func legacyReadingIsTheOldOne() throws {
+    @Test(.needsOmniglot) func legacyReadingIsTheOldOne() throws {
         var pixels = [UInt8](repeating: 255, count: 40 * 20)
         for y in 5..<15 { for x in 15..<25 { pixels[y * 40 + x] = UInt8(x * 7) } }
         let image = GrayImage(width: 40, height: 20, pixels: pixels)
@@ -121,7 +121,7 @@ struct ScanReadingTests {
 
     /// The default margin is the one that makes a cropped glyph fill the canvas as Omniglot's
     /// drawings do: the median longer side of their ink boxes over 105.
-    @Test func cropMarginMatchesOmniglotFraming() throws {
+    @Test(.needsOmniglot) func cropMarginMatchesOmniglotFraming() throws {
         let (bg, _) = try TestData.npz()
         var longer = [Int]()
         for i in 0..<bg.imageCount {
@@ -151,7 +151,7 @@ struct ScanReadingTests {
 
     /// Dust is left out of the ink box, but no part of a real glyph is: on every 7th Omniglot
     /// background drawing (dots and accents included) the box is the exact bounding box.
-    @Test func inkBoxKeepsEveryPartOfOmniglotDrawings() throws {
+    @Test(.needsOmniglot) func inkBoxKeepsEveryPartOfOmniglotDrawings() throws {
         let (bg, _) = try TestData.npz()
         let isInk = (0..<256).map { $0 < 128 }
         var checked = 0

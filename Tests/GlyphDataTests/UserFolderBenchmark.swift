@@ -11,7 +11,7 @@ private let benchmarkEnabled = ProcessInfo.processInfo.environment["GLYPHSIM_BEN
 
 @Suite("user folder loading benchmark", .enabled(if: benchmarkEnabled))
 struct UserFolderBenchmark {
-    @Test func loadFolderOfPNGs() throws {
+    @Test(.needsOmniglot) func loadFolderOfPNGs() throws {
         let env = ProcessInfo.processInfo.environment
         let folder = URL(fileURLWithPath: env["GLYPHSIM_BENCH_FOLDER"] ?? "/tmp/glyphsim-folder-bench")
         let count = Int(env["GLYPHSIM_BENCH_IMAGES"] ?? "") ?? 100_000

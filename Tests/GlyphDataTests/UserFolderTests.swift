@@ -123,7 +123,7 @@ struct UserFolderTests {
         #expect(seen.last.map { $0 == (files.count, files.count) } == true && zip(seen, seen.dropFirst()).allSatisfy { $0.0 < $1.0 })
     }
 
-    @Test func detectsOmniglotOrUserFolder() throws {
+    @Test(.needsOmniglot) func detectsOmniglotOrUserFolder() throws {
         #expect(try DataFolderKind.detect(try TestData.folder) == .omniglot)
         let root = try FolderMaker.make(["a/1.png": try FolderMaker.glyph(1)])
         defer { try? FileManager.default.removeItem(at: root) }

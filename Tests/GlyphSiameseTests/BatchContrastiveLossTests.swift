@@ -12,7 +12,7 @@ struct BatchContrastiveLossTests {
         // Different pairs: (a0,b0) D=3 inactive, (a0,b1) D=0.5 active, (a1,b0) D=2 at the margin: inactive,
         // (a1,b1) D=0.5 active -> mean over the 2 active of 1/2 (2 - 0.5)^2 = 1.125.
         let x = Tensor(shape: [4, 1], scalars: [0, 1, 3, 0.5])
-        let out = try ContrastiveLoss(margin: 2)(batchEmbeddings: x, classes: [0, 0, 1, 1])
+        let out = try ContrastiveLoss(margin: 2, pairs: .all)(embeddings: x, classes: [0, 0, 1, 1])
         #expect(S.close(out.loss, 1.8125 + 1.125))
         // dL/dx_a0 = same: (0 - 1)/2 = -0.5; different (a0,b1): -(1.5)/2 * d D/dx_a0 where D = 0.5 - 0 -> dD/dx_a0 = -1 -> +0.75
         #expect(S.close(out.gradient.scalars[0], -0.5 + 0.75))
@@ -22,15 +22,15 @@ struct BatchContrastiveLossTests {
     @Test func gradientMatchesFiniteDifferences() throws {
         let x = S.randomEmbeddings(rows: 12, width: 5, seed: 4)
         let classes = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
-        let loss = ContrastiveLoss(margin: 2.5)
-        let analytic = try loss(batchEmbeddings: x, classes: classes)
-        let numeric = try S.numericalGradient(of: { try loss(batchEmbeddings: $0, classes: classes).loss }, at: x, step: 1e-2)
+        let loss = ContrastiveLoss(margin: 2.5, pairs: .all)
+        let analytic = try loss(embeddings: x, classes: classes)
+        let numeric = try S.numericalGradient(of: { try loss(embeddings: $0, classes: classes).loss }, at: x, step: 1e-2)
         #expect(S.maxRelativeError(analytic.gradient.scalars, numeric) < 2e-3)
     }
 
     @Test func refusesABatchWithoutSameOrDifferentPairs() {
         let x = S.randomEmbeddings(rows: 4, width: 3, seed: 1)
-        #expect(throws: SiameseError.self) { try ContrastiveLoss()(batchEmbeddings: x, classes: [0, 1, 2, 3]) }
-        #expect(throws: SiameseError.self) { try ContrastiveLoss()(batchEmbeddings: x, classes: [0, 0, 0, 0]) }
+        #expect(throws: SiameseError.self) { try ContrastiveLoss(pairs: .all)(embeddings: x, classes: [0, 1, 2, 3]) }
+        #expect(throws: SiameseError.self) { try ContrastiveLoss(pairs: .all)(embeddings: x, classes: [0, 0, 0, 0]) }
     }
 }

@@ -63,7 +63,7 @@ struct CollapseDetectorTests {
         // Every embedding the same point: the triplet loss sits at its margin.
         let x = LossTestSupport.randomEmbeddings(rows: 1, width: 8, seed: 5)
         let batch = Tensor.concatenate(Array(repeating: x, count: 12))
-        let out = try TripletLoss(margin: 0.2)(embeddings: batch, labels: (0..<12).map { $0 % 4 }, mining: .batchHard)
+        let out = try TripletLoss(margin: 0.2, triplets: .mined(.batchHard))(embeddings: batch, classes: (0..<12).map { $0 % 4 })
         #expect(abs(out.loss - 0.2) < 1e-3)
         var detector = CollapseDetector(margin: 0.2, patience: 2)
         _ = detector.observe(out.statistics)

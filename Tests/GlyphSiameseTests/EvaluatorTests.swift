@@ -49,12 +49,8 @@ import Testing
 
     /// The threshold comes from validation characters only: replacing the test split (the
     /// pairs being scored) does not move it, and replacing the validation split does.
-    @Test func theThresholdIgnoresTheScoredPairs() throws {
-        guard let path = ProcessInfo.processInfo.environment["GLYPHSIM_DATA"], !path.isEmpty else {
-            Issue.record("GLYPHSIM_DATA is not set")
-            return
-        }
-        let folder = URL(fileURLWithPath: path)
+    @Test(.needsOmniglot) func theThresholdIgnoresTheScoredPairs() throws {
+        let folder = try TestData.folder
         let background = try Omniglot.load(.background, from: folder)
         let evaluation = try Omniglot.load(.evaluation, from: folder)
         let b = background.subset(characters: Array(0..<40)).resized(to: 28)

@@ -6,12 +6,8 @@ import Testing
 
 /// Koch et al.'s 400-trial protocol drawn from the real evaluation set.
 @Suite struct KochProtocolTests {
-    @Test func fourHundredTrialsOfTwentyCharactersByTwoDrawersInTheTenRunAlphabets() throws {
-        guard let path = ProcessInfo.processInfo.environment["GLYPHSIM_DATA"], !path.isEmpty else {
-            Issue.record("GLYPHSIM_DATA is not set")
-            return
-        }
-        let evaluation = try Omniglot.load(.evaluation, from: URL(fileURLWithPath: path))
+    @Test(.needsOmniglot) func fourHundredTrialsOfTwentyCharactersByTwoDrawersInTheTenRunAlphabets() throws {
+        let evaluation = try Omniglot.load(.evaluation, from: try TestData.folder)
         var g = SeededGenerator(seed: 2021)
         let episodes = try #require(KochProtocol.episodes(evaluation, generator: &g))
         #expect(episodes.count == 20)

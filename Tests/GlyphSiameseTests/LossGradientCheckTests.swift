@@ -16,9 +16,9 @@ struct LossGradientCheckTests {
         let x = S.randomEmbeddings(rows: 12, width: 5, seed: 1)
         let dissimilar = [true, false, true, true, false, true]
         let loss = ContrastiveLoss(margin: 2.5)
-        let analytic = try loss(embeddings: x, dissimilar: dissimilar)
+        let analytic = try loss(embeddings: x, classes: S.pairClasses(dissimilar: dissimilar))
         #expect(analytic.statistics.activeFraction > 0.5)
-        let numeric = try S.numericalGradient(of: { try loss(embeddings: $0, dissimilar: dissimilar).loss },
+        let numeric = try S.numericalGradient(of: { try loss(embeddings: $0, classes: S.pairClasses(dissimilar: dissimilar)).loss },
                                               at: x, step: Self.step)
         #expect(S.maxRelativeError(analytic.gradient.scalars, numeric) < Self.tolerance)
     }
@@ -27,9 +27,9 @@ struct LossGradientCheckTests {
     func explicitTriplets(squared: Bool, swap: Bool) throws {
         let x = S.randomEmbeddings(rows: 15, width: 4, seed: 2)
         let loss = TripletLoss(margin: 1.5, squared: squared, swap: swap)
-        let analytic = try loss(tripletEmbeddings: x)
+        let analytic = try loss(embeddings: x, classes: S.tripletClasses(x))
         #expect(analytic.statistics.activeFraction > 0.3)
-        let numeric = try S.numericalGradient(of: { try loss(tripletEmbeddings: $0).loss }, at: x, step: Self.step)
+        let numeric = try S.numericalGradient(of: { try loss(embeddings: $0, classes: S.tripletClasses($0)).loss }, at: x, step: Self.step)
         #expect(S.maxRelativeError(analytic.gradient.scalars, numeric) < Self.tolerance)
     }
 
@@ -45,12 +45,12 @@ struct LossGradientCheckTests {
         for (squared, swap) in [(false, false), (true, false), (false, true)] {
             let x = S.randomEmbeddings(rows: 12, width: 6, seed: 3)
             let loss = TripletLoss(margin: 1, squared: squared, swap: swap)
-            let analytic = try loss(embeddings: x, labels: labels, mining: mining)
+            let analytic = try loss.mined(by: mining)(embeddings: x, classes: labels)
             #expect(analytic.statistics.activeFraction > 0.2)
             func selection(_ e: Tensor) throws -> [[Int]] {
                 let chosen = mineTriplets(distances: pairwiseDistances(e), labels: labels, count: 12,
                                           margin: 1, mining: mining, seed: 0)
-                let active = try loss(embeddings: e, labels: labels, mining: mining).statistics.activeFraction
+                let active = try loss.mined(by: mining)(embeddings: e, classes: labels).statistics.activeFraction
                 return chosen.map { [$0.anchor, $0.positive, $0.negative] } + [[Int(active * 1_000_000)]]
             }
             let reference = try selection(x)
@@ -60,8 +60,8 @@ struct LossGradientCheckTests {
                 plus.scalars[i] += Self.step
                 minus.scalars[i] -= Self.step
                 guard try selection(plus) == reference, try selection(minus) == reference else { continue }
-                let numeric = (try loss(embeddings: plus, labels: labels, mining: mining).loss
-                    - loss(embeddings: minus, labels: labels, mining: mining).loss) / (2 * Self.step)
+                let numeric = (try loss.mined(by: mining)(embeddings: plus, classes: labels).loss
+                    - loss.mined(by: mining)(embeddings: minus, classes: labels).loss) / (2 * Self.step)
                 let exact = analytic.gradient.scalars[i]
                 worst = max(worst, abs(numeric - exact) / max(1, abs(exact)))
                 checked += 1

@@ -27,11 +27,30 @@ enum LossTestSupport {
         zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
     }
 
+    /// Class ids for sampled pairs (rows 2i, 2i+1): pair i of different classes when `dissimilar[i]`.
+    static func pairClasses(dissimilar: [Bool]) -> [Int] {
+        dissimilar.enumerated().flatMap { pair, different in [2 * pair, different ? 2 * pair + 1 : 2 * pair] }
+    }
+
+    /// Class ids for sampled triplets (rows 3i, 3i+1, 3i+2: anchor, positive, negative) of `embeddings`.
+    static func tripletClasses(_ embeddings: Tensor) -> [Int] {
+        (0..<(embeddings.shape.first ?? 0)).map { row in row % 3 == 2 ? 2 * (row / 3) + 1 : 2 * (row / 3) }
+    }
+
     static func close(_ a: Float, _ b: Float, _ tolerance: Float = 1e-5) -> Bool {
         abs(a - b) <= tolerance * max(1, abs(b))
     }
 
     static func close(_ a: [Float], _ b: [Float], _ tolerance: Float = 1e-5) -> Bool {
         a.count == b.count && zip(a, b).allSatisfy { close($0, $1, tolerance) }
+    }
+}
+
+extension TripletLoss {
+    /// The same loss with its triplets mined inside a P x K batch by `rule`.
+    func mined(by rule: TripletMining) -> TripletLoss {
+        var loss = self
+        loss.triplets = .mined(rule)
+        return loss
     }
 }

@@ -11,18 +11,17 @@ private let modelRun = ProcessInfo.processInfo.environment["GLYPHSIM_MODEL_RUN"]
     return FileManager.default.fileExists(atPath: url.appendingPathComponent("best.safetensors").path) ? url : nil
 }
 
-@Suite("scan reading with a trained model", .enabled(if: modelRun != nil))
+@Suite("scan reading with a trained model", .enabled(if: modelRun != nil, "needs a trained model: set GLYPHSIM_MODEL_RUN=/path/to/run (e.g. runs/default)"))
 struct ScanReadingModelTests {
     /// The failure, fixed: the same glyph on white paper, on beige or gray paper, with
     /// scanner noise, off centre or small in a large canvas is "the same character" as its
     /// clean copy for the default model, read with scan reading; with the legacy reading some
     /// of these are not. Glyphs: Omniglot evaluation drawings (characters the model never
     /// trained on), rendered as files here.
-    @Test func variantsOfAGlyphAreTheSameCharacter() throws {
+    @Test(.needsOmniglot) func variantsOfAGlyphAreTheSameCharacter() throws {
         let model = try SiameseModel.load(from: try SiameseModel.checkpointURL(for: modelRun!.path))
         let threshold = try #require(model.threshold)
-        let data = try #require(ProcessInfo.processInfo.environment["GLYPHSIM_DATA"], "GLYPHSIM_DATA is not set")
-        let evaluation = try Omniglot.loadNPZ(URL(fileURLWithPath: data).appendingPathComponent("images_evaluation.npz"), set: .evaluation)
+        let evaluation = try Omniglot.loadNPZ(try TestData.folder.appendingPathComponent("images_evaluation.npz"), set: .evaluation)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scan-model-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

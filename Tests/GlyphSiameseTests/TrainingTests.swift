@@ -8,11 +8,7 @@ import Testing
 @Suite(.serialized) struct TrainingTests {
     /// 120 background characters (96 train, 24 validation) and 40 evaluation characters, at 105.
     static func smallSplits() throws -> DataSplits {
-        guard let path = ProcessInfo.processInfo.environment["GLYPHSIM_DATA"], !path.isEmpty else {
-            Issue.record("GLYPHSIM_DATA is not set: point it at a folder holding Omniglot (e.g. ../shared/omniglot)")
-            throw CancellationError()
-        }
-        let folder = URL(fileURLWithPath: path)
+        let folder = try TestData.folder
         let background = try Omniglot.load(.background, from: folder)
         let evaluation = try Omniglot.load(.evaluation, from: folder)
         let b = background.subset(characters: Array(stride(from: 0, to: 964, by: 8)))
@@ -45,7 +41,7 @@ import Testing
         return try text.split(separator: "\n").map { try JSONDecoder().decode(LogRow.self, from: Data($0.utf8)).loss }
     }
 
-    @Test(arguments: TrainingConfig.LossKind.allCases)
+    @Test(.needsOmniglot, arguments: TrainingConfig.LossKind.allCases)
     func shortTrainingRaisesValidationAccuracyWellAboveChance(loss: TrainingConfig.LossKind) throws {
         let splits = try Self.smallSplits()
         let f = folder("learn")
@@ -67,7 +63,7 @@ import Testing
         #expect(model.threshold != nil)
     }
 
-    @Test func theSameSeedGivesTheSameLossCurve() throws {
+    @Test(.needsOmniglot) func theSameSeedGivesTheSameLossCurve() throws {
         let splits = try Self.smallSplits()
         let a = folder("seed-a"), b = folder("seed-b"), c = folder("seed-c")
         defer { for f in [a, b, c] { try? FileManager.default.removeItem(at: f.url) } }
@@ -87,7 +83,7 @@ import Testing
         #expect(la != lc)
     }
 
-    @Test func resumeAfterAnInterruptionEndsWithIdenticalWeights() throws {
+    @Test(.needsOmniglot) func resumeAfterAnInterruptionEndsWithIdenticalWeights() throws {
         let splits = try Self.smallSplits()
         let straight = folder("straight"), interrupted = folder("interrupted")
         defer { for f in [straight, interrupted] { try? FileManager.default.removeItem(at: f.url) } }
@@ -120,7 +116,7 @@ import Testing
         #expect(try epochRows(straight) == 2 && epochRows(interrupted) == 2)
     }
 
-    @Test func divergenceStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint() throws {
+    @Test(.needsOmniglot) func divergenceStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint() throws {
         let splits = try Self.smallSplits()
         let f = folder("nan")
         defer { try? FileManager.default.removeItem(at: f.url) }
@@ -152,7 +148,7 @@ import Testing
         #expect(after.tensors.values.allSatisfy { $0.isFinite })
     }
 
-    @Test func anotherModelsCheckpointIsRefusedOnResume() throws {
+    @Test(.needsOmniglot) func anotherModelsCheckpointIsRefusedOnResume() throws {
         let splits = try Self.smallSplits()
         let f = folder("foreign")
         defer { try? FileManager.default.removeItem(at: f.url) }
@@ -168,7 +164,7 @@ import Testing
         #expect(throws: (any Error).self) { try again.resume() }
     }
 
-    @Test func theKochPresetTrains() throws {
+    @Test(.needsOmniglot) func theKochPresetTrains() throws {
         let splits = try Self.smallSplits()
         let small = DataSplits(train: splits.train, validation: splits.validation.subset(characters: Array(0..<6)),
                                test: splits.test)

@@ -86,13 +86,13 @@ struct TripletMiningTests {
         let loss = TripletLoss(margin: 1)
         for rule in [TripletMining.batchHard, .semiHard] {
             let expected = mined(rule).map { t in max(0, 1 + distances[t[0] * 6 + t[1]] - distances[t[0] * 6 + t[2]]) }
-            let out = try loss(embeddings: embeddings, labels: labels, mining: rule)
+            let out = try loss.mined(by: rule)(embeddings: embeddings, classes: labels)
             #expect(S.close(out.loss, expected.reduce(0, +) / Float(expected.count), 1e-4), "\(rule)")
         }
         // Batch-all: the sum over all triplets divided by the number of active ones.
         let all = mined(.batchAll).map { t in max(0, 1 + distances[t[0] * 6 + t[1]] - distances[t[0] * 6 + t[2]]) }
         let active = all.filter { $0 > 0 }.count
-        let out = try loss(embeddings: embeddings, labels: labels, mining: .batchAll)
+        let out = try loss.mined(by: .batchAll)(embeddings: embeddings, classes: labels)
         #expect(S.close(out.loss, all.reduce(0, +) / Float(active), 1e-4))
         #expect(S.close(out.statistics.activeFraction, Float(active) / Float(all.count)))
     }

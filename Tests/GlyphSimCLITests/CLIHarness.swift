@@ -61,13 +61,9 @@ func temporaryFolder(_ name: String) throws -> URL {
     return url
 }
 
-/// The Omniglot folder the tests read (CI points GLYPHSIM_DATA at ../shared/omniglot).
+/// The Omniglot folder the data tests (`.needsOmniglot`) read.
 func dataFolder() throws -> String {
-    guard let path = ProcessInfo.processInfo.environment["GLYPHSIM_DATA"], !path.isEmpty else {
-        Issue.record("GLYPHSIM_DATA is not set: point it at a folder holding Omniglot (e.g. ../shared/omniglot)")
-        throw CancellationError()
-    }
-    return path
+    try TestData.folder.path
 }
 
 /// A glyph drawn as a thick ring or cross, for images a user might bring.

@@ -5,7 +5,7 @@ import Testing
 /// Commands on the real Omniglot data (GLYPHSIM_DATA): the official one-shot runs, a short
 /// training run, its evaluation, and a run stopped with Ctrl-C then resumed.
 @Suite(.serialized) struct DataCommandTests {
-    @Test func modifiedHausdorffBaselineGivesTheAuthorsFigures() throws {
+    @Test(.needsOmniglot) func modifiedHausdorffBaselineGivesTheAuthorsFigures() throws {
         let data = try dataFolder()
         let result = try CLI.run(["oneshot", "--baseline", "mhd", "--runs", data + "/one_shot_runs_sample.zip", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -22,7 +22,7 @@ import Testing
         #expect(result.stderr.contains("/nonexistent/all_runs.zip"))
     }
 
-    @Test func trainThenEvaluateOnTheRealData() throws {
+    @Test(.needsOmniglot) func trainThenEvaluateOnTheRealData() throws {
         let data = try dataFolder()
         let folder = try temporaryFolder("train")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -80,7 +80,7 @@ import Testing
 
     /// K defaults per loss: 4 for triplet mining (several positives per anchor) even though the
     /// preset's prototypical default is 2.
-    @Test func tripletTrainingKeepsFourImagesPerCharacter() throws {
+    @Test(.needsOmniglot) func tripletTrainingKeepsFourImagesPerCharacter() throws {
         let data = try dataFolder()
         let folder = try temporaryFolder("tripletK")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -92,7 +92,7 @@ import Testing
         #expect(config["loss"] as? String == "triplet" && config["imagesPerCharacter"] as? Int == 4)
     }
 
-    @Test func ctrlCStopsCleanlyAndResumeMatchesAnUninterruptedRun() throws {
+    @Test(.needsOmniglot) func ctrlCStopsCleanlyAndResumeMatchesAnUninterruptedRun() throws {
         let data = try dataFolder()
         let folder = try temporaryFolder("resume")
         defer { try? FileManager.default.removeItem(at: folder) }

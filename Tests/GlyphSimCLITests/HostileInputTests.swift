@@ -110,7 +110,7 @@ import Testing
 
     // MARK: config.json / log.jsonl / training state
 
-    @Test func runFoldersWithBadConfigurationOrStateAreRefusedNamingTheFile() throws {
+    @Test(.needsOmniglot) func runFoldersWithBadConfigurationOrStateAreRefusedNamingTheFile() throws {
         let data = try dataFolder()
         let folder = try temporaryFolder("hostile-run")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -227,7 +227,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
-    @Test func infeasibleSamplingAndDivergenceEndCleanly() throws {
+    @Test(.needsOmniglot) func infeasibleSamplingAndDivergenceEndCleanly() throws {
         let data = try dataFolder()
         let folder = try temporaryFolder("hostile-training")
         defer { try? FileManager.default.removeItem(at: folder) }

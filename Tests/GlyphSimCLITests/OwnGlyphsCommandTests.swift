@@ -32,7 +32,7 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test func trainEvaluateCalibrateAndFineTuneOnAFolderOfClasses() throws {
+    @Test(.needsOmniglot) func trainEvaluateCalibrateAndFineTuneOnAFolderOfClasses() throws {
         let root = try temporaryFolder("own-glyphs")
         defer { try? FileManager.default.removeItem(at: root) }
         let data = try Self.writeGroupedFolder(in: root)
@@ -93,7 +93,7 @@ import Testing
         #expect(refused.stderr.contains("--widths cannot change the architecture"), "\(refused.stderr)")
     }
 
-    @Test func evaluateRefusesAModelWithoutItsTrainingConfiguration() throws {
+    @Test(.needsOmniglot) func evaluateRefusesAModelWithoutItsTrainingConfiguration() throws {
         let root = try temporaryFolder("no-config")
         defer { try? FileManager.default.removeItem(at: root) }
         let run = root.appendingPathComponent("run")

@@ -63,7 +63,11 @@ public struct TrainingBenchmark {
         let input = Tensor(shape: [n, 1, side, side], scalars: (0..<(n * side * side)).map { _ in generator.nextUniform() })
         let optimizer = SGD(learningRate: 0.001, momentum: 0.9)
         optimizer.allocateState(for: tower.parameters)
-        let dissimilar = (0..<(n / 2)).map { $0 % 2 == 1 }
+        // Pairs alternate similar and dissimilar (rows 2i, 2i+1); triplets are anchor, positive, negative.
+        let classes = mode == .contrastive
+            ? (0..<n).map { row in row / 2 % 2 == 1 ? row : row / 2 * 2 }
+            : (0..<n).map { row in row % 3 == 2 ? row : row / 3 * 3 }
+        let loss: any EmbeddingLoss = mode == .contrastive ? ContrastiveLoss(margin: 1) : TripletLoss(margin: 1)
 
         func step() throws {
             if mode == .infer {
@@ -71,9 +75,7 @@ public struct TrainingBenchmark {
                 return
             }
             let embeddings = try tower.forward(input, training: true)
-            let output = mode == .contrastive
-                ? try ContrastiveLoss(margin: 1)(embeddings: embeddings, dissimilar: dissimilar)
-                : try TripletLoss(margin: 1)(tripletEmbeddings: embeddings)
+            let output = try loss(embeddings: embeddings, classes: classes)
             try tower.accumulateParameterGradients(output.gradient)
             optimizer.step(tower.parameters)
             tower.zeroGradients()

@@ -11,13 +11,10 @@ extension ContrastiveLoss {
     /// different pairs (those with D < m). Most different pairs are easy and contribute zero;
     /// averaging over all of them would shrink the gradient as the model improves (this is
     /// pytorch-metric-learning's `AvgNonZeroReducer`).
-    public func callAsFunction(batchEmbeddings embeddings: Tensor, classes: [Int]) throws -> LossOutput {
-        guard margin.isFinite, margin > 0 else {
-            throw SiameseError.invalidConfiguration("ContrastiveLoss: the margin must be a positive number, got \(margin)")
-        }
+    func allPairs(embeddings: Tensor, classes: [Int]) throws -> LossOutput {
         let (n, _) = try embeddingMatrixShape(embeddings, group: 1, loss: "ContrastiveLoss")
         guard classes.count == n else {
-            throw SiameseError.invalidConfiguration("ContrastiveLoss: \(classes.count) labels for \(n) embedding rows")
+            throw SiameseError.invalidConfiguration("ContrastiveLoss: \(classes.count) class ids for \(n) embedding rows")
         }
         let distances = pairwiseDistances(embeddings)
         var positives = 0, activeNegatives = 0, negatives = 0

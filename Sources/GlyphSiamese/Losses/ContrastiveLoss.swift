@@ -1,35 +1,62 @@
 import GlyphEngine
 
-/// The contrastive loss of the seed report's eq. (1) (Hadsell, Chopra and LeCun 2006).
+/// The contrastive loss of the course report's eq. (1) (Hadsell, Chopra and LeCun 2006).
 ///
-/// Layout: rows 2i and 2i+1 of the embeddings are pair i. Label convention (the seed's):
-/// y = 0 for a **similar** pair (same character), y = 1 for a **dissimilar** pair:
+/// For a pair of embeddings at Euclidean distance D, with margin m:
 ///
-///     y = 0:  L = 1/2 D^2
-///     y = 1:  L = 1/2 max(0, m - D)^2
+///     same character:       L = 1/2 D^2
+///     different characters: L = 1/2 max(0, m - D)^2
 ///
-/// with D the Euclidean distance of the two embeddings and m the margin. The batch loss is
-/// the **mean** over pairs (PyTorch's default reduction); the report wrote a sum, which is
-/// the mean times the number of pairs and only rescales the learning rate.
-/// At D = 0 the gradient uses the subgradient 0 (see `pairwiseDistances`), so a collapsed
-/// dissimilar pair gives a finite (zero) gradient rather than NaN.
-public struct ContrastiveLoss: Sendable, Codable, Equatable {
-    public var margin: Float = 1.0
-
-    public init(margin: Float = 1.0) {
-        self.margin = margin
+/// (the course report writes y = 0 for a similar pair and y = 1 for a dissimilar one; here the
+/// class ids say which is which). `pairs` picks the pairs: the sampler's disjoint pairs, rows
+/// 2i and 2i+1, as the course report trained (the batch loss is their **mean**, PyTorch's default
+/// reduction; the report wrote a sum, which only rescales the learning rate), or every pair
+/// of a P x K batch (see `allPairs`). At D = 0 the gradient uses the subgradient 0 (see
+/// `pairwiseDistances`), so a collapsed dissimilar pair gives a finite (zero) gradient rather
+/// than NaN.
+public struct ContrastiveLoss: EmbeddingLoss, Codable, Equatable {
+    /// Which pairs of a batch the loss scores.
+    public enum Pairs: String, Sendable, Codable, CaseIterable {
+        /// Rows 2i and 2i+1 are pair i (`BatchLayout.pairs`).
+        case sampled
+        /// Every pair of a P x K batch (`BatchLayout.classBatch`).
+        case all
     }
 
-    /// The loss with `dissimilar[i]` true when pair i shows two different characters (y = 1).
-    public func callAsFunction(embeddings: Tensor, dissimilar: [Bool]) throws -> LossOutput {
+    public var margin: Float = 1.0
+    public var pairs: Pairs = .sampled
+
+    public init(margin: Float = 1.0, pairs: Pairs = .sampled) {
+        self.margin = margin
+        self.pairs = pairs
+    }
+
+    public var layout: BatchLayout { pairs == .sampled ? .pairs : .classBatch }
+
+    public func callAsFunction(embeddings: Tensor, classes: [Int]) throws -> LossOutput {
         guard margin.isFinite, margin > 0 else {
             throw SiameseError.invalidConfiguration("ContrastiveLoss: the margin must be a positive number, got \(margin)")
         }
+        switch pairs {
+        case .all:
+            return try allPairs(embeddings: embeddings, classes: classes)
+        case .sampled:
+            let (rows, _) = try embeddingMatrixShape(embeddings, group: 2, loss: "ContrastiveLoss")
+            guard classes.count == rows else {
+                throw SiameseError.invalidConfiguration("ContrastiveLoss: \(classes.count) class ids for \(rows) embedding rows")
+            }
+            let dissimilar = (0..<rows / 2).map { classes[2 * $0] != classes[2 * $0 + 1] }
+            return try sampledPairs(embeddings: embeddings, dissimilar: dissimilar)
+        }
+    }
+
+    /// The sampled pairs' loss, `dissimilar[i]` true when pair i shows two different characters.
+    func sampledPairs(embeddings: Tensor, dissimilar: [Bool]) throws -> LossOutput {
         let (rows, d) = try embeddingMatrixShape(embeddings, group: 2, loss: "ContrastiveLoss")
         let pairs = rows / 2
         guard dissimilar.count == pairs else {
             throw SiameseError.invalidConfiguration(
-                "ContrastiveLoss: \(dissimilar.count) labels for \(pairs) pairs (\(rows) embedding rows)")
+                "ContrastiveLoss: \(dissimilar.count) pair flags for \(pairs) pairs (\(rows) embedding rows)")
         }
         var loss: Double = 0
         var active = 0
@@ -73,19 +100,5 @@ public struct ContrastiveLoss: Sendable, Codable, Equatable {
             meanEmbeddingNorm: meanRowNorm(embeddings),
             count: pairs)
         return LossOutput(loss: Float(loss / Double(pairs)), gradient: gradient, statistics: statistics)
-    }
-
-    /// The loss with `similar[i]` true when pair i shows the same character (y = 0).
-    public func callAsFunction(embeddings: Tensor, similar: [Bool]) throws -> LossOutput {
-        try self(embeddings: embeddings, dissimilar: similar.map { !$0 })
-    }
-
-    /// The loss with the seed's numeric labels: `labels[i]` is 0 (similar) or 1 (dissimilar).
-    public func callAsFunction(embeddings: Tensor, labels: [Int]) throws -> LossOutput {
-        if let bad = labels.first(where: { $0 != 0 && $0 != 1 }) {
-            throw SiameseError.invalidConfiguration(
-                "ContrastiveLoss: labels must be 0 (similar) or 1 (dissimilar), got \(bad)")
-        }
-        return try self(embeddings: embeddings, dissimilar: labels.map { $0 == 1 })
     }
 }

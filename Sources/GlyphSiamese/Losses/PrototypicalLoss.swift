@@ -9,30 +9,31 @@ import GlyphEngine
 ///
 ///     L_i = -log softmax_k( -|x_i - c_k^(-i)|^2 / temperature )[y_i],   L = mean over queries
 ///
-/// Why offer it beside the seed's losses: a pair or a triplet compares an image with one other,
+/// Why offer it beside the course report's losses: a pair or a triplet compares an image with one other,
 /// while this compares it with every character of the batch at once, which is exactly the
 /// N-way one-shot task the field scores, and trains it with a smooth loss that never runs out
-/// of active terms. Labels: any integers, equal for images of the same character (no y = 0/1
-/// convention as in the pair losses). An image whose character has no other image in the
+/// of active terms. Class ids: any integers, equal for images of the same character. An image whose character has no other image in the
 /// batch is not a query (it has no prototype to match) but still counts in the others'.
 ///
 /// `temperature` divides the squared distances: on L2-normalized embeddings they lie in
 /// [0, 4], so a temperature near 0.1 spreads the logits over about 40 units; on raw
 /// embeddings Snell et al. use 1 (the network then sets the scale itself).
-public struct PrototypicalLoss: Sendable, Codable, Equatable {
+public struct PrototypicalLoss: EmbeddingLoss, Codable, Equatable {
     public var temperature: Float
 
     public init(temperature: Float = 0.1) {
         self.temperature = temperature
     }
 
-    public func callAsFunction(embeddings: Tensor, labels: [Int]) throws -> LossOutput {
+    public var layout: BatchLayout { .classBatch }
+
+    public func callAsFunction(embeddings: Tensor, classes labels: [Int]) throws -> LossOutput {
         guard temperature.isFinite, temperature > 0 else {
             throw SiameseError.invalidConfiguration("PrototypicalLoss: the temperature must be a positive number, got \(temperature)")
         }
         let (n, d) = try embeddingMatrixShape(embeddings, group: 1, loss: "PrototypicalLoss")
         guard labels.count == n else {
-            throw SiameseError.invalidConfiguration("PrototypicalLoss: \(labels.count) labels for \(n) embedding rows")
+            throw SiameseError.invalidConfiguration("PrototypicalLoss: \(labels.count) class ids for \(n) embedding rows")
         }
         // Classes in order of first appearance; members[k] are the rows of class k.
         var classOf = [Int: Int]()

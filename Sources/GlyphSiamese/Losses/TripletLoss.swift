@@ -2,7 +2,7 @@ import GlyphEngine
 
 /// The triplet loss (Schroff et al. 2015): L = max(0, m + D(a,p) - D(a,n)).
 ///
-/// Options, for the two readings of the seed report:
+/// Options, for the two readings of the course report:
 /// - `squared`: the report's squared hinge, max(0, m + D(a,p) - D(a,n))^2.
 /// - `swap` (Balntas et al. 2016): the negative distance is min(D(a,n), D(p,n)), for those
 ///   who read the report's D(p,n) as "the negative's distance to either of the pair".
@@ -12,20 +12,55 @@ import GlyphEngine
 /// active triplets only (those with a non-zero loss), as Hermans et al. recommend, so that
 /// the many easy triplets do not dilute the gradient. At D = 0 the distance's gradient is
 /// the subgradient 0 (see `pairwiseDistances`).
-public struct TripletLoss: Sendable, Codable, Equatable {
+///
+/// `triplets` picks the triplets: the sampler's, rows 3i, 3i+1, 3i+2 (anchor, positive,
+/// negative), as the course report trained, or mined inside a P x K batch by a `TripletMining` rule.
+public struct TripletLoss: EmbeddingLoss, Codable, Equatable {
+    /// Where a batch's triplets come from.
+    public enum Triplets: Sendable, Codable, Equatable {
+        /// Rows 3i, 3i+1, 3i+2 are anchor, positive and negative (`BatchLayout.triplets`).
+        case sampled
+        /// Chosen inside a P x K batch (`BatchLayout.classBatch`) by this rule.
+        case mined(TripletMining)
+    }
+
     public var margin: Float = 0.2
     public var squared: Bool = false
     public var swap: Bool = false
+    public var triplets: Triplets = .sampled
 
-    public init(margin: Float = 0.2, squared: Bool = false, swap: Bool = false) {
+    public init(margin: Float = 0.2, squared: Bool = false, swap: Bool = false, triplets: Triplets = .sampled) {
         self.margin = margin
         self.squared = squared
         self.swap = swap
+        self.triplets = triplets
     }
 
-    /// The loss over explicit triplets: rows 3i, 3i+1, 3i+2 are anchor, positive, negative.
-    public func callAsFunction(tripletEmbeddings embeddings: Tensor) throws -> LossOutput {
-        try checkMargin()
+    public var layout: BatchLayout { triplets == .sampled ? .triplets : .classBatch }
+
+    public func callAsFunction(embeddings: Tensor, classes: [Int]) throws -> LossOutput {
+        guard margin.isFinite, margin >= 0 else {
+            throw SiameseError.invalidConfiguration("TripletLoss: the margin must be a number >= 0, got \(margin)")
+        }
+        switch triplets {
+        case let .mined(rule):
+            return try mined(embeddings: embeddings, classes: classes, mining: rule)
+        case .sampled:
+            let (rows, _) = try embeddingMatrixShape(embeddings, group: 3, loss: "TripletLoss")
+            guard classes.count == rows else {
+                throw SiameseError.invalidConfiguration("TripletLoss: \(classes.count) class ids for \(rows) embedding rows")
+            }
+            for t in 0..<rows / 3 where classes[3 * t] != classes[3 * t + 1] || classes[3 * t] == classes[3 * t + 2] {
+                throw SiameseError.invalidConfiguration(
+                    "TripletLoss: rows \(3 * t)...\(3 * t + 2) are not an anchor, a positive of its class and a "
+                    + "negative of another (classes \(classes[3 * t]), \(classes[3 * t + 1]), \(classes[3 * t + 2]))")
+            }
+            return try sampled(embeddings: embeddings)
+        }
+    }
+
+    /// The loss over the sampler's triplets: rows 3i, 3i+1, 3i+2 are anchor, positive, negative.
+    func sampled(embeddings: Tensor) throws -> LossOutput {
         let (rows, d) = try embeddingMatrixShape(embeddings, group: 3, loss: "TripletLoss")
         let count = rows / 3
         var accumulator = TripletAccumulator()
@@ -62,11 +97,10 @@ public struct TripletLoss: Sendable, Codable, Equatable {
     /// Distances come from `pairwiseDistances` (one `gemm`), the triplets from `mineTriplets`,
     /// and the gradient from one more `gemm` (`gradientFromDistanceCoefficients`).
     /// Throws when the batch holds no anchor with both a positive and a negative.
-    public func callAsFunction(embeddings: Tensor, labels: [Int], mining: TripletMining) throws -> LossOutput {
-        try checkMargin()
+    func mined(embeddings: Tensor, classes labels: [Int], mining: TripletMining) throws -> LossOutput {
         let (n, _) = try embeddingMatrixShape(embeddings, group: 1, loss: "TripletLoss")
         guard labels.count == n else {
-            throw SiameseError.invalidConfiguration("TripletLoss: \(labels.count) labels for \(n) embedding rows")
+            throw SiameseError.invalidConfiguration("TripletLoss: \(labels.count) class ids for \(n) embedding rows")
         }
         let distances = pairwiseDistances(embeddings)
         let triplets = mineTriplets(distances: distances, labels: labels, count: n, margin: margin,
@@ -115,12 +149,6 @@ public struct TripletLoss: Sendable, Codable, Equatable {
             return Term(loss: hinge * hinge, slope: 2 * hinge, negativeIsPositiveNegative: useSwapped)
         }
         return Term(loss: hinge, slope: hinge > 0 ? 1 : 0, negativeIsPositiveNegative: useSwapped)
-    }
-
-    private func checkMargin() throws {
-        guard margin.isFinite, margin >= 0 else {
-            throw SiameseError.invalidConfiguration("TripletLoss: the margin must be a number >= 0, got \(margin)")
-        }
     }
 
     /// A seed for `.random` mining that depends only on the batch's labels, so that the

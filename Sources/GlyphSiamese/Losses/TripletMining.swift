@@ -2,8 +2,9 @@ import GlyphRandom
 
 /// How the triplets of a triplet loss are chosen.
 public enum TripletMining: String, Sendable, Codable, CaseIterable {
-    /// Triplets fixed by the sampler (the explicit layout: rows 3i, 3i+1, 3i+2), or, over a
-    /// labelled P x K batch, one uniformly random negative for every anchor-positive pair.
+    /// Over a labelled P x K batch, one uniformly random negative for every anchor-positive
+    /// pair. (A run's `--mining random` trains on the sampler's triplets instead:
+    /// `TripletLoss.Triplets.sampled`, see `TrainingConfig.makeLoss()`.)
     case random
     /// FaceNet's semi-hard negatives (Schroff et al. 2015), as TensorFlow Addons'
     /// `triplet_semihard_loss` defines them: for every anchor-positive pair.

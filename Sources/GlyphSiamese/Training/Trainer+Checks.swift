@@ -8,12 +8,13 @@ extension Trainer {
     /// Throws when the samplers this configuration uses cannot draw from these splits,
     /// saying what the data holds and what was asked.
     static func checkFeasible(config: TrainingConfig, train: GlyphDataset, validation: GlyphDataset) throws {
-        if config.usesClassBatches {
+        switch config.makeLoss().layout {
+        case .classBatch:
             let k = config.imagesPerCharacter
             try ClassBatchSampler(dataset: train, charactersPerBatch: config.batchSize / k, imagesPerCharacter: k).check()
-        } else if config.loss == .triplet {
+        case .triplets:
             try TripletSampler(dataset: train, negatives: config.negatives).check()
-        } else {
+        case .pairs:
             try PairSampler(dataset: train, negatives: config.negatives).check()
         }
         do {
