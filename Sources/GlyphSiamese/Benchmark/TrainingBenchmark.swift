@@ -45,6 +45,11 @@ public struct TrainingBenchmark {
     public var minimumSteps = 3
     public var minimumSeconds = 10.0
 
+    /// Whether the tower runs with its fused steps (`ExecutionPlan`), as training does.
+    public var fusing = true
+    /// Called once with the plan's description before the first step.
+    public var describePlan: ((String) -> Void)?
+
     public init(model: Model, mode: Mode, images: Int) {
         self.model = model
         self.mode = mode
@@ -54,7 +59,8 @@ public struct TrainingBenchmark {
     public func run() throws -> Measurement {
         let config = model.config
         let siamese = try SiameseModel(config: config, seed: 1)
-        let tower = siamese.tower
+        let tower = ExecutionPlan(siamese.tower, fusing: fusing)
+        describePlan?(tower.describe(inputShape: siamese.inputShape))
         let side = config.imageSize
         let groups = mode == .triplet ? 3 : 2
         let n = mode == .infer ? images : images / groups * groups
