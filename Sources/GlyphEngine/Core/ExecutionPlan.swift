@@ -74,7 +74,7 @@ public final class ExecutionPlan: Layer, CustomStringConvertible {
                 layout = .plain
             }
             var text = ExecutionPlan.label(step, inputShape: shape)
-            if layout == .channelBlocked { text = text.hasSuffix("]") ? text.dropLast() + ", nChw16c]" : text + " [nChw16c]" }
+            if layout == .channelBlocked { text = text.hasSuffix("]") ? String(text.dropLast()) + ", nChw16c]" : text + " [nChw16c]" }
             texts.append(text)
             shape = shape.flatMap { try? step.outputShape(for: $0) }
         }
