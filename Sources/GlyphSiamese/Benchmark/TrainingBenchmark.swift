@@ -59,8 +59,8 @@ public struct TrainingBenchmark {
     public func run() throws -> Measurement {
         let config = model.config
         let siamese = try SiameseModel(config: config, seed: 1)
-        let tower = ExecutionPlan(siamese.tower, fusing: fusing)
-        describePlan?(tower.describe(inputShape: siamese.inputShape))
+        let plan = ExecutionPlan(siamese.tower, fusing: fusing)
+        describePlan?(plan.describe(inputShape: siamese.inputShape))
         let side = config.imageSize
         let groups = mode == .triplet ? 3 : 2
         let n = mode == .infer ? images : images / groups * groups
@@ -68,21 +68,21 @@ public struct TrainingBenchmark {
         // Random non-zero input in [0, 1), like a glyph's ink after augmentation.
         let input = Tensor(shape: [n, 1, side, side], scalars: (0..<(n * side * side)).map { _ in generator.nextUniform() })
         let optimizer = SGD(learningRate: 0.001, momentum: 0.9)
-        optimizer.allocateState(for: tower.parameters)
+        optimizer.allocateState(for: plan.parameters)
         let dissimilar = (0..<(n / 2)).map { $0 % 2 == 1 }
 
         func step() throws {
             if mode == .infer {
-                _ = try tower.forward(input, training: false)
+                _ = try plan.forward(input, training: false)
                 return
             }
-            let embeddings = try tower.forward(input, training: true)
+            let embeddings = try plan.forward(input, training: true)
             let output = mode == .contrastive
                 ? try ContrastiveLoss(margin: 1)(embeddings: embeddings, dissimilar: dissimilar)
                 : try TripletLoss(margin: 1)(tripletEmbeddings: embeddings)
-            try tower.accumulateParameterGradients(output.gradient)
-            optimizer.step(tower.parameters)
-            tower.zeroGradients()
+            try plan.accumulateParameterGradients(output.gradient)
+            optimizer.step(plan.parameters)
+            plan.zeroGradients()
         }
 
         try step()  // warm-up: allocations, OpenMP thread start, oneDNN kernels
