@@ -40,6 +40,7 @@ struct BenchCommand: ParsableCommand {
         if model != nil || mode != nil || images != nil {
             var bench = TrainingBenchmark(model: model ?? .conv4_28, mode: mode ?? .contrastive, images: images ?? 256)
             bench.minimumSeconds = seconds
+            bench.describePlan = { printError("glyphsim: plan: \($0)") }
             report(try bench.run())
             return
         }

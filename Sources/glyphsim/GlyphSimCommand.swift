@@ -18,7 +18,6 @@ struct GlyphSimCommand: ParsableCommand {
     )
 
     static func main() {
-        OpenMPWaitPolicy.applyShortSpin()
         ProcessSettings.apply()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let message = ArgumentCheck.problem(arguments) {

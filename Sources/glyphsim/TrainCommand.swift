@@ -233,6 +233,7 @@ struct TrainCommand: ParsableCommand {
                       + "\(plan.trainCharacters) characters (\(plan.trainImages) images), "
                       + "\(plan.validationCharacters) validation characters, \(plan.stepsPerEpoch) steps of \(config.batchSize) images per epoch, "
                       + "\(ComputeThreads.count) threads")
+                printError("glyphsim: plan: \(trainer.model.plan.describe(inputShape: trainer.model.inputShape))")
                 if plan.startEpoch > 0 || plan.startStep > 0 {
                     say("resuming at epoch \(plan.startEpoch + 1), step \(plan.startStep + 1)")
                 }

@@ -16,7 +16,7 @@ func channelBlockedRoundTrip(shape: [Int]) {
     if shape[2] * shape[3] == 1 { #expect(blocked.scalars == x.scalars) }
 }
 
-/// Conv-4-like blocks whose activations stay channel-blocked inside `Sequential` (oneDNN
+/// Conv-4-like blocks whose activations stay channel-blocked inside a fused `ExecutionPlan` (oneDNN
 /// convolutions, the fused batch norm + max-pool, ReLU; odd sizes, so pools drop a row and a
 /// column; a bias on one convolution) against the same layers run one at a time on plain
 /// tensors: outputs, input gradients and every parameter gradient agree to float rounding.
@@ -38,30 +38,28 @@ func channelBlockedRoundTrip(shape: [Int]) {
     }
     let x = randomTensor([3, 16, 9, 7], seed: 32, low: -2, high: 2)
     let chainLayers = layers(), plainLayers = layers()
-    let model = Sequential(chainLayers)
+    let model = ExecutionPlan(Sequential(chainLayers), fusing: true)
+    #expect(model.describe(inputShape: [16, 9, 7]).contains("nChw16c"), "\(model.describe(inputShape: [16, 9, 7]))")
     let y = try model.forward(x, training: true)
     var yRef = x
     for layer in plainLayers { yRef = try layer.forward(yRef, training: true) }
     #expect(y.layout == .plain && yRef.layout == .plain)
-    func relative(_ a: Tensor, _ b: Tensor) -> Double {
-        zip(a.scalars, b.scalars).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot() / max(b.norm, 1e-30)
-    }
-    #expect(y.shape == yRef.shape && relative(y, yRef) < 1e-5, "output \(relative(y, yRef))")
+    #expect(y.shape == yRef.shape && relativeError(y, yRef) < 1e-5, "output \(relativeError(y, yRef))")
     let dy = randomTensor(y.shape, seed: 33)
     let dx = try model.backward(dy)
     var dxRef = dy
     for layer in plainLayers.reversed() { dxRef = try layer.backward(dxRef) }
-    #expect(dx.layout == .plain && relative(dx, dxRef) < 1e-5, "input gradient \(relative(dx, dxRef))")
+    #expect(dx.layout == .plain && relativeError(dx, dxRef) < 1e-5, "input gradient \(relativeError(dx, dxRef))")
     for (a, b) in zip(chainLayers.flatMap(\.parameters), plainLayers.flatMap(\.parameters)) {
         // (A convolution's bias before batch norm has a gradient of zero up to rounding noise.)
         let vanishing = a.gradient.norm < 1e-6 && b.gradient.norm < 1e-6
-        #expect(vanishing || relative(a.gradient, b.gradient) < 1e-5, "\(a.name): \(relative(a.gradient, b.gradient))")
+        #expect(vanishing || relativeError(a.gradient, b.gradient) < 1e-5, "\(a.name): \(relativeError(a.gradient, b.gradient))")
     }
     // Inference through the chain (blocked too) matches the plain layers.
     let inferred = try model.forward(x, training: false)
     var inferredRef = x
     for layer in plainLayers { inferredRef = try layer.forward(inferredRef, training: false) }
-    #expect(relative(inferred, inferredRef) < 1e-5, "inference \(relative(inferred, inferredRef))")
+    #expect(relativeError(inferred, inferredRef) < 1e-5, "inference \(relativeError(inferred, inferredRef))")
     // The training step's backward (no input gradient) adds the same parameter gradients.
     _ = try model.forward(x, training: true)
     let before = chainLayers.flatMap(\.parameters).map(\.gradient)
@@ -70,7 +68,7 @@ func channelBlockedRoundTrip(shape: [Int]) {
         var added = p.gradient
         added.scalars = zip(p.gradient.scalars, old.scalars).map { $0 - $1 }
         let vanishing = added.norm < 1e-6 && old.norm < 1e-6
-        #expect(vanishing || relative(added, old) < 1e-4, "\(p.name): \(relative(added, old))")
+        #expect(vanishing || relativeError(added, old) < 1e-4, "\(p.name): \(relativeError(added, old))")
     }
 }
 
@@ -90,11 +88,8 @@ func channelBlockedConvolutionMatchesPlain(shape: [Int]) throws {
     #expect(y.layout == .channelBlocked)
     let dx = try conv.backward(dy.inLayout(.channelBlocked))
     #expect(dx.layout == .channelBlocked)
-    func relative(_ a: Tensor, _ b: Tensor) -> Double {
-        zip(a.scalars, b.scalars).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot() / max(b.norm, 1e-30)
-    }
-    #expect(relative(y.inLayout(.plain), yPlain) < 1e-6)
-    #expect(relative(dx.inLayout(.plain), dxPlain) < 1e-6)
-    #expect(relative(conv.weight.gradient, dwPlain) < 1e-6)
-    #expect(relative(conv.bias!.gradient, dbPlain) < 1e-6)
+    #expect(relativeError(y.inLayout(.plain), yPlain) < 1e-6)
+    #expect(relativeError(dx.inLayout(.plain), dxPlain) < 1e-6)
+    #expect(relativeError(conv.weight.gradient, dwPlain) < 1e-6)
+    #expect(relativeError(conv.bias!.gradient, dbPlain) < 1e-6)
 }

@@ -25,14 +25,6 @@ private func tower(chunk: Int?, backend: ConvolutionBackend? = nil) throws -> Se
     return model
 }
 
-private func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
-    var diff = 0.0, scale = 0.0
-    for i in 0..<a.count {
-        diff += Double(a.scalars[i] - b.scalars[i]) * Double(a.scalars[i] - b.scalars[i])
-        scale += Double(b.scalars[i]) * Double(b.scalars[i])
-    }
-    return diff.squareRoot() / max(scale.squareRoot(), 1e-30)
-}
 
 @Test func checkpointingKeepsNamesAndArchitecture() throws {
     let plain = try tower(chunk: nil), chunked = try tower(chunk: 2)

@@ -5,16 +5,6 @@ import Testing
 /// forward output, input gradient, weight and bias gradients, relative error < 1e-4.
 private let agreement = 1e-4
 
-/// `‖a - b‖ / ‖a‖`, accumulated in Double.
-private func relativeError(_ a: Tensor, _ b: Tensor) -> Double {
-    var diff = 0.0, norm = 0.0
-    for i in 0..<a.count {
-        let d = Double(a.scalars[i]) - Double(b.scalars[i])
-        diff += d * d
-        norm += Double(a.scalars[i]) * Double(a.scalars[i])
-    }
-    return (diff / max(norm, 1e-300)).squareRoot()
-}
 
 /// Forward output, input gradient and parameter gradients of one training step.
 private func step(_ c: ConvCase, backend: ConvolutionBackend, oneDNNWeights: Bool,

@@ -40,16 +40,6 @@ struct GradientCheck {
         return total
     }
 
-    static func relativeError(_ a: [Double], _ b: [Double]) -> Double {
-        var diff = 0.0, na = 0.0, nb = 0.0
-        for i in 0..<a.count {
-            diff += (a[i] - b[i]) * (a[i] - b[i])
-            na += a[i] * a[i]
-            nb += b[i] * b[i]
-        }
-        let scale = max(na.squareRoot(), nb.squareRoot())
-        return scale < 1e-12 ? diff.squareRoot() : diff.squareRoot() / scale
-    }
 
     static func run(_ layer: any Layer, input: Tensor, step: Float = 1e-2, seed: UInt64 = 99) throws -> Report {
         let y = try layer.forward(input, training: true)

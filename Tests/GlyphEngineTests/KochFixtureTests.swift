@@ -70,7 +70,7 @@ private func formulaInput(_ shape: [Int], _ f: InputFormula) -> Tensor {
 }
 
 /// The tower; `checkpointChunk` runs its first block in chunks of that many images.
-private func kochTower(checkpointChunk: Int?) throws -> Sequential {
+func kochTower(checkpointChunk: Int?) throws -> Sequential {
     let firstBlock: [any Layer] = [Conv2D(inChannels: 1, outChannels: 64, kernelSize: 10), ReLU(), MaxPool2D(2)]
     return try Sequential {
         if let checkpointChunk { try Checkpointed(imagesPerChunk: checkpointChunk, firstBlock) } else { firstBlock }
@@ -108,11 +108,13 @@ private func expectClose(_ name: String, _ actual: Tensor, _ reference: TensorSu
     print("koch fixture \(name): norm error \(normError), worst sampled entry error \(worst)")
 }
 
-/// The default backends (oneDNN for conv2-4), the lowering path (the reference), and the
-/// default backends with the first block checkpointed in chunks of one image (the koch preset's
-/// layout), each on the output, the loss and every gradient.
+/// The default backends (oneDNN for conv2-4) through the fused plan (what training runs), the
+/// lowering path (the reference) run as written, and the fused plan with the first block
+/// checkpointed in chunks of one image (the koch preset's layout), each on the output, the loss
+/// and every gradient.
 @Test(arguments: [(nil, nil), (ConvolutionBackend.im2col, nil), (nil, 1)] as [(ConvolutionBackend?, Int?)])
 func kochTowerMatchesPyTorch(forcedBackend: ConvolutionBackend?, checkpointChunk: Int?) throws {
+    let fusing = forcedBackend == nil
     let url = try #require(Bundle.module.url(forResource: "koch_fixture", withExtension: "json", subdirectory: "Fixtures"),
                            "Fixtures/koch_fixture.json missing: run scripts/make_koch_fixture.py")
     let fixture = try JSONDecoder().decode(KochFixture.self, from: Data(contentsOf: url))
@@ -135,7 +137,8 @@ func kochTowerMatchesPyTorch(forcedBackend: ConvolutionBackend?, checkpointChunk
 
     let inputShape = [fixture.batch, 1, 105, 105]
     let input = formulaInput(inputShape, fixture.input)
-    let output = try tower.forward(input, training: true)
+    let network: any Layer = fusing ? ExecutionPlan(tower, fusing: true) : tower
+    let output = try network.forward(input, training: true)
     #expect(output.shape == [fixture.batch, 4096])
     let projection = Tensor(shape: output.shape) { r in
         for i in 0..<r.count { r[i] = Float(sin(0.71 * Double(i) + 0.5)) }
@@ -145,7 +148,7 @@ func kochTowerMatchesPyTorch(forcedBackend: ConvolutionBackend?, checkpointChunk
     #expect(abs(loss - fixture.loss) / abs(fixture.loss) < 1e-4, "loss \(loss) vs \(fixture.loss)")
 
     tower.zeroGradients()
-    let inputGradient = try tower.backward(projection)
+    let inputGradient = try network.backward(projection)
 
     expectClose("output", output, fixture.output)
     expectClose("input gradient", inputGradient, fixture.inputGradient)

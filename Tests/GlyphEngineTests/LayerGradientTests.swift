@@ -170,7 +170,7 @@ func directForwardMatchesLowering(shape: [Int], bias: Bool) throws {
     #expect(difference / lowered.norm < 1e-6, "relative difference \(difference / lowered.norm)")
 }
 
-/// Batch norm and a 2x2 max-pool fused by `Sequential` (then ReLU, as in Conv-4) against the
+/// Batch norm and a 2x2 max-pool fused by `ExecutionPlan` (then ReLU, as in Conv-4) against the
 /// same layers run one by one: the same output bit for bit, and the same gradients to float
 /// rounding, on odd sizes (a dropped row and column) and with negative scales (randomized).
 @Test(arguments: [[3, 4, 7, 6], [2, 3, 8, 8], [4, 2, 5, 5]] as [[Int]], [true, false])
@@ -184,7 +184,8 @@ func fusedBatchNormPoolMatchesLayers(shape: [Int], training: Bool) throws {
     }
     let x = randomTensor(shape, seed: 24, low: -2, high: 3)
     let (bn, pool, relu) = layers()
-    let fused = Sequential { bn; pool; relu }
+    let fused = ExecutionPlan(Sequential { bn; pool; relu }, fusing: true)
+    #expect(fused.steps.first is BatchNormMaxPool)
     let (bnRef, poolRef, reluRef) = layers()
     let y = try fused.forward(x, training: training)
     let yRef = try reluRef.forward(try poolRef.forward(try bnRef.forward(x, training: training), training: training),
@@ -195,11 +196,8 @@ func fusedBatchNormPoolMatchesLayers(shape: [Int], training: Bool) throws {
     let dy = randomTensor(y.shape, seed: 25)
     let dx = try fused.backward(dy)
     let dxRef = try bnRef.backward(try poolRef.backward(try reluRef.backward(dy)))
-    func relative(_ a: Tensor, _ b: Tensor) -> Double {
-        zip(a.scalars, b.scalars).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +).squareRoot() / max(b.norm, 1e-30)
-    }
-    #expect(relative(dx, dxRef) < 1e-5, "input gradient \(relative(dx, dxRef))")
-    #expect(relative(bn.weight.gradient, bnRef.weight.gradient) < 1e-5)
-    #expect(relative(bn.bias.gradient, bnRef.bias.gradient) < 1e-5)
+    #expect(relativeError(dx, dxRef) < 1e-5, "input gradient \(relativeError(dx, dxRef))")
+    #expect(relativeError(bn.weight.gradient, bnRef.weight.gradient) < 1e-5)
+    #expect(relativeError(bn.bias.gradient, bnRef.bias.gradient) < 1e-5)
     #expect(throws: EngineError.self) { try fused.backward(dy) }  // the caches are released
 }

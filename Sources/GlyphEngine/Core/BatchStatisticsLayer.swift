@@ -15,6 +15,8 @@ extension Layer {
         if self is any BatchStatisticsLayer { return true }
         if let model = self as? Sequential { return model.layers.contains { $0.usesBatchStatistics } }
         if let block = self as? Checkpointed { return block.layers.contains { $0.usesBatchStatistics } }
+        if let plan = self as? ExecutionPlan { return plan.tower.usesBatchStatistics }
+        if self is FirstBlockWeightGradient { return true }
         return false
     }
 }

@@ -11,7 +11,9 @@
 /// names such as `0.weight`), so checkpointing a block changes no checkpoint. Outputs and
 /// gradients equal the plain run's up to float rounding. Layers that use batch statistics
 /// (batch normalization) are refused: a chunk's statistics would not be the batch's.
-/// A batch that fits in one chunk runs as a plain chain, with nothing recomputed.
+/// A batch that fits in one chunk runs as a plain chain, with nothing recomputed. The layers
+/// run in the order written; inside a fused `ExecutionPlan` the block runs a copy of itself
+/// (`fused()`) whose chunks run the plan's fused steps.
 public final class Checkpointed: Layer {
     public let layers: [any Layer]
     /// Images per chunk.
@@ -42,6 +44,23 @@ public final class Checkpointed: Layer {
         self.imagesPerChunk = imagesPerChunk
         self.chain = LayerChain(layers)
     }
+
+    /// A block with the same layers and chunks whose chain runs `steps` (same parameters).
+    private init(imagesPerChunk: Int, layers: [any Layer], chain: LayerChain) {
+        self.layers = layers
+        self.imagesPerChunk = imagesPerChunk
+        self.chain = chain
+    }
+
+    /// This block with `ExecutionPlan`'s fusion rules applied inside it: the same layers and
+    /// parameters, its own cache.
+    func fused() -> Checkpointed {
+        Checkpointed(imagesPerChunk: imagesPerChunk, layers: layers,
+                     chain: LayerChain(ExecutionPlan.fusedSteps(layers, mayStartFirstBlock: false), keepsChannelBlocked: true))
+    }
+
+    /// The steps each chunk runs.
+    var chainSteps: [any Layer] { chain.steps }
 
     public convenience init(imagesPerChunk: Int, @LayerBuilder _ build: () throws -> [any Layer]) throws {
         try self.init(imagesPerChunk: imagesPerChunk, try build())

@@ -23,12 +23,16 @@ public enum LayerBuilder {
 /// A Siamese network is one `Sequential` applied to every image of a batch: a pair or a
 /// triplet is just a batch of 2 or 3 images run through the same weights. A `Checkpointed`
 /// block inside runs a few images at a time and recomputes its activations in backward.
+///
+/// A `Sequential` runs its layers in the order written, each by its own `forward` and
+/// `backward`, on plain NCHW tensors (elementwise layers work in place). For the faster fused
+/// steps that compute the same values, run it through `ExecutionPlan(tower, fusing: true)`.
 public final class Sequential: Layer {
     /// Every layer, in order, with `Checkpointed` blocks opened up: indices (and so parameter
     /// names and the architecture text) are the same with or without checkpointing.
     public let layers: [any Layer]
-    /// What runs: `layers`, except that a checkpointed block runs as one unit (see `LayerChain`
-    /// for the order).
+    /// The layers as given: `layers`, except that a checkpointed block is one unit.
+    let blocks: [any Layer]
     private let chain: LayerChain
 
     /// Names every parameter and buffer `<layer index>.<name>` (nested models nest the
@@ -36,8 +40,8 @@ public final class Sequential: Layer {
     /// layers of a `Checkpointed` block count as layers of this model, so wrapping a block
     /// changes no name.
     public init(_ layers: [any Layer]) {
-        _ = ComputeThreads.count  // thread count and allocator tuning are set before the first step
         self.layers = layers.flatMap { ($0 as? Checkpointed)?.layers ?? [$0] }
+        self.blocks = layers
         self.chain = LayerChain(layers)
         for (index, layer) in self.layers.enumerated() {
             for p in layer.parameters + layer.buffers { p.name = "\(index).\(p.name)" }
@@ -48,7 +52,7 @@ public final class Sequential: Layer {
     public var name: String { "Sequential(\(layers.map(\.name).joined(separator: ", ")))" }
 
     /// The blocks that run chunk by chunk (their layers are also in `layers`).
-    public var checkpointedBlocks: [Checkpointed] { chain.layers.compactMap { $0 as? Checkpointed } }
+    public var checkpointedBlocks: [Checkpointed] { blocks.compactMap { $0 as? Checkpointed } }
 
     public var parameters: [Parameter] { layers.flatMap(\.parameters) }
     public var buffers: [Parameter] { layers.flatMap(\.buffers) }

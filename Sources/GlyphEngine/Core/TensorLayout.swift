@@ -1,13 +1,13 @@
 /// How an image tensor's scalars are ordered in memory; its `shape` is always the logical
 /// `[N, C, H, W]`.
 ///
-/// oneDNN's convolutions run in a channel-blocked layout (nChw16c on this AVX-512 machine). With
-/// plain NCHW activations every convolution converted its input, its output and both gradients
-/// to and from that layout: five full-size copies per layer and step, about a tenth of a
-/// Conv-4@28 training step at 126 images. Between a convolution and the layers that can work on
-/// the blocked layout too (the fused batch norm + max-pool, ReLU), activations and their
-/// gradients now stay blocked, and `LayerChain` converts only where a layer needs plain order.
-/// Blocked tensors never leave a `LayerChain`: callers see plain tensors only.
+/// oneDNN's convolutions run in a channel-blocked layout (nChw16c: 16 channels side by side per
+/// pixel). With plain NCHW activations every convolution converts its input, its output and both
+/// gradients to and from that layout: five full-size copies per layer and step. In a fused
+/// `ExecutionPlan`, activations and gradients stay blocked between a convolution and the steps
+/// that work on that layout too (`ChannelBlockedLayer`: the fused batch norm + max-pool, ReLU),
+/// and the plan converts only where a step needs plain order. Blocked tensors never leave a
+/// plan: callers see plain tensors only; a plain `Sequential` never makes one.
 public enum TensorLayout: Sendable, Equatable {
     /// Row-major over the shape (NCHW for images).
     case plain

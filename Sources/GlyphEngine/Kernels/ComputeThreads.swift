@@ -5,14 +5,10 @@ import Foundation
 /// oneDNN's convolutions and matrix products and the engine's own loops (`parallelFor`) share.
 ///
 /// Every core the machine has, unless the program calls `ComputeThreads.set(_:)` (the CLI does,
-/// from `--threads` or `$GLYPHSIM_THREADS`). The library reads no environment variable.
+/// through `ProcessTuning.apply(threads:)`, from `--threads` or `$GLYPHSIM_THREADS`). The
+/// library reads no environment variable and sets nothing by itself.
 public enum ComputeThreads {
-    nonisolated(unsafe) private static var current: Int = {
-        _ = AllocatorTuning.applied
-        let n = defaultCount()
-        omp_set_num_threads(Int32(n))
-        return n
-    }()
+    nonisolated(unsafe) private static var current: Int = defaultCount()
 
     public static var count: Int { current }
 

@@ -1,8 +1,8 @@
 import Foundation
 
 /// How `Conv2D` computes: lowering to matrix products (im2col + sgemm, the portable
-/// reference) or oneDNN's convolution kernels (faster on large layers, see
-/// /work/shared/notes/cpu-backends.md).
+/// reference) or oneDNN's convolution kernels (faster on every layer of the presets; see
+/// docs/engine.md).
 ///
 /// Each layer picks its default from its shape (`preferred(for:)`); `override`, when a program
 /// sets it (the CLI from `GLYPHSIM_CONV_BACKEND=im2col|onednn`), applies to every new layer.
@@ -21,14 +21,13 @@ public enum ConvolutionBackend: String, Sendable, CaseIterable {
     }
 
     /// Whether oneDNN's backward-data beats lowering: not with few input channels, which its
-    /// kernels pad to 16 (Koch's first layer: 255 ms per 13 images against a few ms).
+    /// kernels pad to 16 (for a one-channel first layer, 16 times the work).
     static func prefersOneDNNInputGradient(inChannels: Int) -> Bool {
         inChannels >= 8
     }
 
-    /// Whether oneDNN's backward-weights beat lowering + sgemm for this shape: on this
-    /// machine (AVX-512 kernels) they did for every layer oneDNN computes the input gradient
-    /// of (Koch training 1.13x, Conv-4@28 1.28x over lowering's weight gradient).
+    /// Whether oneDNN's backward-weights beat lowering + sgemm for this shape: they did for
+    /// every layer oneDNN computes the input gradient of (docs/performance.md).
     static func prefersOneDNNWeightGradient(inChannels: Int, outChannels: Int, kernelSize: Int) -> Bool {
         true
     }

@@ -6,11 +6,8 @@ import CDNNL
 /// the stored (untransposed) row-major matrices. The single seam between the engine and BLAS.
 ///
 /// oneDNN's sgemm, not OpenBLAS's: it runs on the same OpenMP pool as the convolutions and
-/// `parallelFor`. OpenBLAS kept its own pthread pool, whose idle threads spun in `sched_yield`
-/// for a while after every call (the loss's distance matrix calls it every step): 20% of a
-/// Conv-4 training step's CPU time went there. Measured on a quiet machine, alternated three
-/// times: Conv-4@28 triplet training at 126 images 2370 / 2241 / 1839 img/s, against 2214 /
-/// 1993 / 2117 with OpenBLAS; Koch training (128 images) 33.0 / 33.4 against 32.3 / 32.5.
+/// `parallelFor`, so no second pool of idle threads competes for the cores (docs/performance.md
+/// has the measurement).
 public func gemm(
     transposeA: Bool = false, transposeB: Bool = false,
     m: Int, n: Int, k: Int,

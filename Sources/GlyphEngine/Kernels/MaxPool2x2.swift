@@ -1,7 +1,7 @@
 /// The 2x2, stride-2 max-pool (every pooling layer of Conv-4 and Koch's towers) as straight-line
 /// code over a pair of rows. Forward it runs as fast as the general loop (measured alone) but
 /// can map each pixel first, which lets batch norm run fused with it
-/// (`BatchNorm2D.forwardPooled`); backward it writes every input pixel once, so the gradient
+/// (`BatchNormMaxPool`); backward it writes every input pixel once, so the gradient
 /// needs no zero-fill pass. Results are the general loop's exactly, ties included (the first
 /// maximum in row order wins), for any window without a NaN (training stops on NaN anyway).
 enum MaxPool2x2 {
@@ -9,7 +9,7 @@ enum MaxPool2x2 {
     /// (top-left, top-right, bottom-left, bottom-right). A last odd row or column is dropped.
     ///
     /// `value` maps each input pixel first (batch norm's scale and shift when the two layers run
-    /// fused, see `BatchNorm2D.forwardPooled`); the plain pool passes the identity.
+    /// fused, see `BatchNormMaxPool`); the plain pool passes the identity.
     @inline(__always)
     static func forward(_ src: UnsafePointer<Float>, width w: Int, _ dst: UnsafeMutablePointer<Float>,
                         outHeight oh: Int, outWidth ow: Int, arg: UnsafeMutablePointer<UInt8>?,

@@ -3,10 +3,9 @@ import Foundation
 
 /// Which of oneDNN's convolution algorithms a layer asks for.
 ///
-/// Winograd's F(4x4, 3x3) transforms trade multiplications for additions: on Conv-4's 3x3
-/// layers it measured 1.4-1.6x faster than direct convolution per pass at 14x14 and about
-/// 1.5x at 7x7 (126 images, one thread), so a Conv-4 training step ran about 1.2x faster. Its
-/// rounding differs from direct convolution's at the 1e-6 level (the tests bound it).
+/// Winograd's F(4x4, 3x3) transforms trade multiplications for additions, which makes Conv-4's
+/// 3x3 layers faster (docs/performance.md); its rounding differs from direct convolution's at
+/// the 1e-6 level (the tests bound it).
 ///
 /// `override` (the CLI sets it from `GLYPHSIM_CONV_ALGORITHM=direct|winograd|auto`) replaces the default for every layer
 /// (benchmarks, tests).

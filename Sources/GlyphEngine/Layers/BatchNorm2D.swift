@@ -23,7 +23,7 @@ public final class BatchNorm2D: Layer {
         let mean: [Float]
         let inverseStd: [Float]
     }
-    var cache: Cache?
+    private var cache: Cache?
 
     public init(channels: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
         self.channels = channels

@@ -1,12 +1,11 @@
 /// The forward pass of a stride-1 "same" convolution with few lowered rows (Conv-4's first
 /// layer: 1 channel, 3x3) computed directly in the engine's NCHW layout.
 ///
-/// oneDNN computes this layer quickly but in its blocked layout, and turning its 64-channel
-/// output back into NCHW (25 MB at 126 images of 28 x 28) cost twice the convolution itself.
-/// Directly, one task per image pads the image's planes once (`PaddedPlanes`), then builds each
-/// output plane in a buffer in L1 cache, one flat vector loop per tap (a multiply-add at a
-/// constant offset), and copies its rows out. (Before, each tap ran over the unpadded plane
-/// and put back the positions whose column had wrapped onto the next row: 9% of a Conv-4 step.)
+/// oneDNN computes this layer quickly but in its blocked layout, and turning its many-channel
+/// output back into NCHW costs more than the convolution itself. Directly, one task per image
+/// pads the image's planes once (`PaddedPlanes`), then builds each output plane in a buffer in
+/// L1 cache, one flat vector loop per tap (a multiply-add at a constant offset), and copies its
+/// rows out.
 extension Conv2D {
     func usesDirectForward(_ g: ConvGeometry) -> Bool { usesDirectWeightGradient(g) }
 

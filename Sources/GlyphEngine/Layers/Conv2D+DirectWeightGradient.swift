@@ -69,35 +69,4 @@ extension Conv2D {
             }
         }
     }
-
-    /// Whether the training step's backward may fuse this layer's parameter gradients into the
-    /// batch norm after it (`BatchNorm2D.backwardPooled(_:pool:intoWeightGradientOf:)`): the
-    /// direct weight gradient from a plain output gradient.
-    var fusesWeightGradientIntoBatchNorm: Bool {
-        guard backend == .onednn, producedLayout == .plain, let input = cachedInput,
-              let g = try? geometry(for: input.shape) else { return false }
-        return usesDirectWeightGradient(g)
-    }
-
-    /// For the fused backward: the cached input as padded planes (`PaddedPlanes`) and its
-    /// geometry, after checking the output gradient's shape; releases the cache as
-    /// `accumulateParameterGradients` does.
-    func takeInputForFusedWeightGradient(outputShape: [Int]) throws -> ([Float], ConvGeometry) {
-        guard let input = cachedInput else { throw EngineError.backwardBeforeForward(layer: name) }
-        let g = try geometry(for: input.shape)
-        let expected = [input.shape[0], outChannels, g.outHeight, g.outWidth]
-        guard outputShape == expected else {
-            throw EngineError.shapeMismatch(layer: name, expected: "output gradient \(expected)", got: outputShape)
-        }
-        precondition(usesDirectWeightGradient(g), "\(name): no direct weight gradient to fuse")
-        cachedInput = nil
-        let padded = PaddedPlanes(g), n = input.shape[0]
-        var images = [Float](unsafeUninitializedCapacity: n * g.channels * padded.planeStride) { _, count in
-            count = n * g.channels * padded.planeStride
-        }
-        input.withUnsafeBufferPointer { x in
-            images.withUnsafeMutableBufferPointer { padded.pad(x.baseAddress!, images: n, into: $0.baseAddress!) }
-        }
-        return (images, g)
-    }
 }

@@ -152,7 +152,7 @@ public final class Conv2D: Layer {
 
     /// `forward`, with the output in `outputLayout` when this layer can write it so (plain
     /// otherwise); a channel-blocked input is converted first when the layer cannot take it.
-    /// The output's `layout` says which. `LayerChain` asks for blocked outputs.
+    /// The output's `layout` says which. A fused `ExecutionPlan` asks for blocked outputs.
     func forward(_ input: Tensor, training: Bool, outputLayout requested: TensorLayout) throws -> Tensor {
         let g = try geometry(for: input.shape)
         // (A plain input stays plain: converting it here, once for the forward pass and the

@@ -12,7 +12,7 @@ public final class MaxPool2D: Layer {
         let inputShape: [Int]
         let argmax: [UInt8]
     }
-    var cache: Cache?
+    private var cache: Cache?
 
     public init(_ size: Int, stride: Int? = nil) {
         self.size = size

@@ -2,8 +2,8 @@
 ///
 /// Training keeps one byte per element (0x00 or 0xFF: whether the output is positive), a
 /// quarter of a float copy; backward masks the output gradient's bits with it. Both loops
-/// are branch-free integer code so that they vectorize. Runs in place inside `Sequential`
-/// (`InPlaceLayer`): the activation it receives is overwritten instead of copied.
+/// are branch-free integer code so that they vectorize. Runs in place inside `Sequential` and
+/// `ExecutionPlan` (`InPlaceLayer`): the activation it receives is overwritten instead of copied.
 public final class ReLU: InPlaceLayer {
     private var mask: [UInt8]?
     private var shape: [Int] = []

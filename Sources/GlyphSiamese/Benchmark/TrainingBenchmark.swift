@@ -44,6 +44,10 @@ public struct TrainingBenchmark {
     /// Timed steps after one warm-up step; at least `minimumSteps`, more until `minimumSeconds` have passed.
     public var minimumSteps = 3
     public var minimumSeconds = 10.0
+    /// Whether the tower runs with its fused steps (`ExecutionPlan`), as training does.
+    public var fusing = true
+    /// Called once with the plan's description before the first step.
+    public var describePlan: ((String) -> Void)?
 
     public init(model: Model, mode: Mode, images: Int) {
         self.model = model
@@ -54,7 +58,8 @@ public struct TrainingBenchmark {
     public func run() throws -> Measurement {
         let config = model.config
         let siamese = try SiameseModel(config: config, seed: 1)
-        let tower = siamese.tower
+        let plan = ExecutionPlan(siamese.tower, fusing: fusing)
+        describePlan?(plan.describe(inputShape: siamese.inputShape))
         let side = config.imageSize
         let groups = mode == .triplet ? 3 : 2
         let n = mode == .infer ? images : images / groups * groups
@@ -62,7 +67,7 @@ public struct TrainingBenchmark {
         // Random non-zero input in [0, 1), like a glyph's ink after augmentation.
         let input = Tensor(shape: [n, 1, side, side], scalars: (0..<(n * side * side)).map { _ in generator.nextUniform() })
         let optimizer = SGD(learningRate: 0.001, momentum: 0.9)
-        optimizer.allocateState(for: tower.parameters)
+        optimizer.allocateState(for: plan.parameters)
         // Pairs alternate similar and dissimilar (rows 2i, 2i+1); triplets are anchor, positive, negative.
         let classes = mode == .contrastive
             ? (0..<n).map { row in row / 2 % 2 == 1 ? row : row / 2 * 2 }
@@ -71,14 +76,14 @@ public struct TrainingBenchmark {
 
         func step() throws {
             if mode == .infer {
-                _ = try tower.forward(input, training: false)
+                _ = try plan.forward(input, training: false)
                 return
             }
-            let embeddings = try tower.forward(input, training: true)
+            let embeddings = try plan.forward(input, training: true)
             let output = try loss(embeddings: embeddings, classes: classes)
-            try tower.accumulateParameterGradients(output.gradient)
-            optimizer.step(tower.parameters)
-            tower.zeroGradients()
+            try plan.accumulateParameterGradients(output.gradient)
+            optimizer.step(plan.parameters)
+            plan.zeroGradients()
         }
 
         try step()  // warm-up: allocations, OpenMP thread start, oneDNN kernels

@@ -13,13 +13,17 @@ import GlyphRandom
 /// ```
 public final class SiameseModel {
     public let config: ModelConfig
+    /// The tower as written: its layers, parameters and names (what checkpoints hold).
     public let tower: Sequential
+    /// What runs: the tower with its fused steps (`ExecutionPlan`), same parameters and values.
+    public let plan: ExecutionPlan
     /// Pairs at most this far apart are called "same"; chosen on validation pairs at training time.
     public var threshold: Float?
 
     public init(config: ModelConfig, seed: UInt64 = 0) throws {
         self.config = config
         self.tower = try Towers.make(config)
+        self.plan = ExecutionPlan(tower, fusing: true)
         var generator = SeededGenerator(seed: seed)
         tower.initializeParameters(using: &generator)
     }
@@ -45,7 +49,7 @@ public final class SiameseModel {
             input.withUnsafeMutableBufferPointer { p in
                 for i in start..<end { fill(i, p.baseAddress! + (i - start) * n) }
             }
-            let output = try tower.forward(input, training: false)
+            let output = try plan.forward(input, training: false)
             dimension = output.shape.last ?? 0
             values.append(contentsOf: output.scalars)
             start = end

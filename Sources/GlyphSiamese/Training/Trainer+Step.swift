@@ -50,7 +50,7 @@ extension Trainer {
     /// the embeddings, the loss or the updated parameters are not finite.
     func step(_ batch: Batch, epoch: Int) throws -> LossOutput {
         let input = builder.batch(batch.indices, seed: stepSeed(epoch: epoch, step: state.step))
-        let embeddings = try model.tower.forward(input, training: true)
+        let embeddings = try model.plan.forward(input, training: true)
         // NaN embeddings can hide behind a finite loss (distances clamp at 0), so check both.
         guard embeddings.isFinite else {
             throw SiameseError.nonFiniteLoss(step: state.step + 1, epoch: epoch + 1, value: .nan)
@@ -59,7 +59,7 @@ extension Trainer {
         guard output.loss.isFinite, output.gradient.isFinite else {
             throw SiameseError.nonFiniteLoss(step: state.step + 1, epoch: epoch + 1, value: output.loss)
         }
-        try model.tower.accumulateParameterGradients(output.gradient)
+        try model.plan.accumulateParameterGradients(output.gradient)
         optimizer.step(model.tower.parameters)
         model.tower.zeroGradients()
         try checkParametersFinite(step: state.step + 1, epoch: epoch + 1)

@@ -10,7 +10,8 @@
 extension BatchNorm2D {
     /// `forwardPooled` for a channel-blocked input; the output and the pool's positions are
     /// channel-blocked too.
-    func forwardPooledBlocked(_ input: Tensor, pool: MaxPool2D, training: Bool, pooledShape: [Int]) throws -> Tensor {
+    func forwardPooledBlocked(_ input: Tensor, pool: MaxPool2D, training: Bool,
+                              pooledShape: [Int]) throws -> (Tensor, BatchNormMaxPool.Cache?) {
         let n = input.shape[0], c = channels, h = input.shape[2], w = input.shape[3], hw = h * w
         let oh = pooledShape[2], ow = pooledShape[3], ohw = oh * ow
         let lanes = TensorLayout.block, blocks = c / lanes
@@ -83,9 +84,7 @@ extension BatchNorm2D {
         }}}}}}}}
         output.layout = .channelBlocked
         if training { updateRunningStatistics(mean: mean, unbiasedVariance: unbiased) }
-        cache = training ? Cache(input: input, mean: mean, inverseStd: inverseStd) : nil
-        pool.cache = training ? MaxPool2D.Cache(inputShape: input.shape, argmax: argmax) : nil
-        return output
+        return (output, training ? BatchNormMaxPool.Cache(input: input, mean: mean, inverseStd: inverseStd, argmax: argmax) : nil)
     }
 
     /// Per lane, Σ x over `pixels` pixels of 16 lanes, or Σ (x - center)² when `center` is given.
@@ -128,7 +127,7 @@ extension BatchNorm2D {
     }
 
     /// `backwardPooled` for channel-blocked tensors (the input gradient is channel-blocked).
-    func backwardPooledBlocked(_ pooledGradient: Tensor, cache: Cache, argmax: [UInt8], pooledShape: [Int]) -> Tensor {
+    func backwardPooledBlocked(_ pooledGradient: Tensor, cache: BatchNormMaxPool.Cache, pooledShape: [Int]) -> Tensor {
         let shape = cache.input.shape
         let n = shape[0], c = channels, h = shape[2], w = shape[3], hw = h * w, m = Float(n * hw)
         let oh = pooledShape[2], ow = pooledShape[3], ohw = oh * ow
@@ -140,7 +139,7 @@ extension BatchNorm2D {
         inputGradient.withUnsafeMutableBufferPointer { dx in
         cache.input.withUnsafeBufferPointer { x in
         pooledGradient.withUnsafeBufferPointer { dy in
-        argmax.withUnsafeBufferPointer { arg in
+        cache.argmax.withUnsafeBufferPointer { arg in
         cache.mean.withUnsafeBufferPointer { mean in
         cache.inverseStd.withUnsafeBufferPointer { inverseStd in
         weight.gradient.withUnsafeMutableBufferPointer { dGamma in

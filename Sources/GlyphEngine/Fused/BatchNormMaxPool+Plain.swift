@@ -1,24 +1,9 @@
-/// Batch norm followed by a 2x2, stride-2 max-pool (every block of Conv-4), run as one pass.
-///
-/// Apart, batch norm writes its whole output, the pool reads it back, and in backward the
-/// pool writes a full-size gradient that is three quarters zeros which batch norm reads twice:
-/// for Conv-4's first block at 126 images that is five trips of 25 MB through memory, most of
-/// the step's time outside the convolutions. Fused, each channel's statistics are computed and
-/// its planes normalized and pooled while they are in cache, and only the pooled output and
-/// the pool's one-byte positions are written; backward reads the pooled gradient and the
-/// positions, and writes the input gradient once. The normalized values are the unfused ones
-/// bit for bit (so are the pool's choices); backward's per-channel sums add the same terms in
-/// another order, so gradients agree to float rounding.
-///
-/// `LayerChain` runs every such pair this way; the two layers keep their own parameters,
-/// buffers and names. A channel-blocked input (the output of a oneDNN convolution) runs
-/// through the blocked kernels (BatchNorm2D+MaxPoolBlocked.swift) and stays blocked.
+/// The kernels of `BatchNormMaxPool` on plain NCHW tensors (the channel-blocked ones are in
+/// BatchNormMaxPool+Blocked.swift). They use the batch norm's parameters and running
+/// statistics and return what backward needs instead of keeping it: the fused step owns it.
 extension BatchNorm2D {
-    /// Whether `pool` can run fused after this layer.
-    static func canFuse(_ pool: MaxPool2D) -> Bool { pool.size == 2 && pool.stride == 2 }
-
-    /// `pool(self(input))`; in training both layers keep what `backwardPooled` needs.
-    func forwardPooled(_ input: Tensor, pool: MaxPool2D, training: Bool) throws -> Tensor {
+    /// `pool(self(input))`, and in training what `backwardPooled` needs; neither layer keeps anything.
+    func forwardPooled(_ input: Tensor, pool: MaxPool2D, training: Bool) throws -> (Tensor, BatchNormMaxPool.Cache?) {
         _ = try outputShape(for: input.shape)
         let pooledShape = try pool.outputShape(for: input.shape)
         if input.layout == .channelBlocked {
@@ -69,26 +54,20 @@ extension BatchNorm2D {
                 }
             }
         }
-        cache = training ? Cache(input: input, mean: mean, inverseStd: inverseStd) : nil
-        pool.cache = training ? MaxPool2D.Cache(inputShape: input.shape, argmax: argmax) : nil
-        return output
+        return (output, training ? BatchNormMaxPool.Cache(input: input, mean: mean, inverseStd: inverseStd, argmax: argmax) : nil)
     }
 
-    /// The gradient with respect to this layer's input, from the gradient of the pool's output;
-    /// adds this layer's parameter gradients, and releases both layers' caches.
-    func backwardPooled(_ pooledGradient: Tensor, pool: MaxPool2D) throws -> Tensor {
-        guard let cache else { throw EngineError.backwardBeforeForward(layer: name) }
-        guard let poolCache = pool.cache else { throw EngineError.backwardBeforeForward(layer: pool.name) }
+    /// The gradient with respect to this layer's input, from the gradient of the pool's output
+    /// and what `forwardPooled` returned; adds this layer's parameter gradients.
+    func backwardPooled(_ pooledGradient: Tensor, pool: MaxPool2D, cache: BatchNormMaxPool.Cache) throws -> Tensor {
         let shape = cache.input.shape
         let pooledShape = try pool.outputShape(for: shape)
         guard pooledGradient.shape == pooledShape else {
             throw EngineError.shapeMismatch(layer: pool.name, expected: "output gradient \(pooledShape)",
                                             got: pooledGradient.shape)
         }
-        self.cache = nil
-        pool.cache = nil
         if cache.input.layout == .channelBlocked {
-            return backwardPooledBlocked(pooledGradient, cache: cache, argmax: poolCache.argmax, pooledShape: pooledShape)
+            return backwardPooledBlocked(pooledGradient, cache: cache, pooledShape: pooledShape)
         }
         let pooledGradient = pooledGradient.inLayout(.plain)
         let n = shape[0], c = channels, w = shape[3], hw = shape[2] * w, m = Float(n * hw)
@@ -98,7 +77,7 @@ extension BatchNorm2D {
         inputGradient.withUnsafeMutableBufferPointer { dx in
         cache.input.withUnsafeBufferPointer { x in
         pooledGradient.withUnsafeBufferPointer { dy in
-        poolCache.argmax.withUnsafeBufferPointer { arg in
+        cache.argmax.withUnsafeBufferPointer { arg in
         weight.gradient.withUnsafeMutableBufferPointer { dGamma in
         bias.gradient.withUnsafeMutableBufferPointer { dBeta in
             parallelFor(c) { ch in
