@@ -110,12 +110,12 @@ struct EvaluateCommand: ParsableCommand {
 
 /// How a folder of classes is split when the run being scored was not trained on one.
 struct ClassSplitOptions: ParsableArguments {
-    @Option(help: "A folder of classes the run was not trained on: fraction of classes for validation (default 0.15).")
+    @Option(help: "A folder of classes the run was not trained on: fraction of classes for validation.")
     var validationFraction: Double = ClassSplitPlan.defaultValidationFraction
-    @Option(help: "A folder of classes the run was not trained on: fraction of classes held out for testing (default 0.15).")
+    @Option(help: "A folder of classes the run was not trained on: fraction of classes held out for testing.")
     var testFraction: Double = ClassSplitPlan.defaultTestFraction
-    @Option(help: "A folder of classes the run was not trained on: seed of the split by class (default 1, as train's).")
-    var splitSeed: UInt64 = 1
+    @Option(help: "A folder of classes the run was not trained on: seed of the split by class (as train's).")
+    var splitSeed: UInt64 = ClassSplitPlan().seed
     @Flag(help: "Report unreadable images as warnings and go on, instead of stopping at the first.")
     var skipBadImages = false
 
