@@ -29,7 +29,7 @@ def resident_mib():
 def latency(ms):
     s = np.sort(np.asarray(ms))
     q = lambda p: float(s[min(len(s) - 1, int(round((len(s) - 1) * p)))])
-    return {"p50Milliseconds": q(0.5), "p99Milliseconds": q(0.99), "meanMilliseconds": float(s.mean())}
+    return {"p50_milliseconds": q(0.5), "p99_milliseconds": q(0.99), "mean_milliseconds": float(s.mean())}
 
 
 def timed_search(index, queries, k=10):
@@ -74,10 +74,10 @@ def main():
     flat = faiss.IndexFlatL2(d)
     flat.add(base)
     faiss.write_index(flat, path)
-    report["exactBuildSeconds"] = time.perf_counter() - t0
-    report["exactBytes"] = os.path.getsize(path)
+    report["exact_build_seconds"] = time.perf_counter() - t0
+    report["exact_bytes"] = os.path.getsize(path)
     os.remove(path)
-    report["exactResidentMiB"] = resident_mib()
+    report["exact_resident_mib"] = resident_mib()
     times, truth = timed_search(flat, queries)
     report["exact"] = latency(times)
 
@@ -88,9 +88,9 @@ def main():
         hnsw = faiss.IndexHNSWFlat(d, a.hnsw_m)
         hnsw.hnsw.efConstruction = a.ef_construction
         hnsw.add(base)
-        report["approximateBuildSeconds"] = time.perf_counter() - t0
+        report["approximate_build_seconds"] = time.perf_counter() - t0
         faiss.write_index(hnsw, path)
-        report["approximateBytes"] = os.path.getsize(path)
+        report["approximate_bytes"] = os.path.getsize(path)
         os.remove(path)
         for ef in EF_CANDIDATES:
             hnsw.hnsw.efSearch = ef
@@ -99,22 +99,22 @@ def main():
             if r >= a.target_recall:
                 break
         times, found = timed_search(hnsw, queries)
-        report.update(efSearch=ef, recallAt10=recall(found, truth), m=a.hnsw_m, efConstruction=a.ef_construction,
-                      approximate=latency(times), approximateResidentMiB=resident_mib())
+        report.update(ef_search=ef, recall_at_10=recall(found, truth), m=a.hnsw_m, ef_construction=a.ef_construction,
+                      approximate=latency(times), approximate_resident_mib=resident_mib())
 
     if a.json:
         print(json.dumps(report, sort_keys=True))
     else:
         e = report["exact"]
-        print(f"faiss flat   {a.entries} x {d}: build {report['exactBuildSeconds']:.2f} s, "
-              f"{report['exactBytes'] / 2**20:.1f} MiB on disk, RSS {report['exactResidentMiB']:.0f} MiB, "
-              f"p50 {e['p50Milliseconds']:.3f} ms, p99 {e['p99Milliseconds']:.3f} ms")
+        print(f"faiss flat   {a.entries} x {d}: build {report['exact_build_seconds']:.2f} s, "
+              f"{report['exact_bytes'] / 2**20:.1f} MiB on disk, RSS {report['exact_resident_mib']:.0f} MiB, "
+              f"p50 {e['p50_milliseconds']:.3f} ms, p99 {e['p99_milliseconds']:.3f} ms")
         if a.approximate:
             h = report["approximate"]
-            print(f"faiss hnsw   M {a.hnsw_m} efC {a.ef_construction} efSearch {report['efSearch']}: "
-                  f"build {report['approximateBuildSeconds']:.1f} s, {report['approximateBytes'] / 2**20:.1f} MiB on disk, "
-                  f"RSS {report['approximateResidentMiB']:.0f} MiB, p50 {h['p50Milliseconds']:.3f} ms, "
-                  f"p99 {h['p99Milliseconds']:.3f} ms, recall@10 {report['recallAt10']:.4f}")
+            print(f"faiss hnsw   M {a.hnsw_m} efC {a.ef_construction} efSearch {report['ef_search']}: "
+                  f"build {report['approximate_build_seconds']:.1f} s, {report['approximate_bytes'] / 2**20:.1f} MiB on disk, "
+                  f"RSS {report['approximate_resident_mib']:.0f} MiB, p50 {h['p50_milliseconds']:.3f} ms, "
+                  f"p99 {h['p99_milliseconds']:.3f} ms, recall@10 {report['recall_at_10']:.4f}")
 
 
 if __name__ == "__main__":

@@ -11,15 +11,20 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure training and inference throughput (images/s) and peak memory on random input.",
         discussion: """
-        With no --model/--mode/--images it runs the standard set (both models, all modes, 128 and 256 images),
+        With no --model/--mode/--images it runs the standard set (koch and conv4-28 in the contrastive, triplet \
+        and infer modes at 128 and 256 images, then the fast model's prototypical training step and inference at 256), \
         each measurement in its own process so that its peak memory is its own.
-        Compare with bench/pytorch_reference.py run in the same sitting: only ratios count on a noisy machine.
+        `--model fast --mode prototypical` measures the training step of the model `glyphsim train` builds by default \
+        (the fast preset, its loss over P x K batches and its optimizer); `--mode infer` its inference.
+        Compare koch and conv4-28 with bench/pytorch_reference.py run in the same sitting: only ratios count on a noisy machine.
         """
     )
 
-    @Option(help: "koch or conv4-28.") var model: TrainingBenchmark.Model?
-    @Option(help: "contrastive, triplet or infer.") var mode: TrainingBenchmark.Mode?
-    @Option(help: "Images per step (N/2 pairs or N/3 triplets).") var images: Int?
+    @Option(help: "Network: fast (the train default: \(TrainingBenchmark.Model.fast.config.summary)), koch (the course report's, at 105x105) or conv4-28 (Conv-4 at 28x28: width 64, no embedding layer; the network bench/pytorch_reference.py measures) (default: conv4-28).")
+    var model: TrainingBenchmark.Model?
+    @Option(help: "contrastive, triplet, prototypical or infer (default: prototypical for fast, else contrastive).")
+    var mode: TrainingBenchmark.Mode?
+    @Option(help: "Images per step (N/2 pairs, N/3 triplets, or N/K characters of K images for prototypical).") var images: Int?
     @Option(help: "Compute threads (default: $GLYPHSIM_THREADS, else every core).") var threads: Int?
     @Option(help: "Minimum seconds of timed steps per measurement.") var seconds: Double = 10
     @Flag(help: "One JSON object per line per measurement.") var json = false
@@ -32,27 +37,24 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--images must lie in 3...\(Self.maxImages), not \(images)")
         }
         if !(seconds > 0 && seconds <= 3600) { throw ValidationError("--seconds must lie in (0, 3600], not \(seconds)") }
-        if let threads { _ = try CommonOptions.checkedThreads(threads) }
+        if let threads { _ = try ThreadsOption.checkedThreads(threads) }
     }
 
     func run() throws {
         if let threads { ComputeThreads.set(threads) }
         if model != nil || mode != nil || images != nil {
-            var bench = TrainingBenchmark(model: model ?? .conv4_28, mode: mode ?? .contrastive, images: images ?? 256)
+            let model = model ?? .conv4_28
+            var bench = TrainingBenchmark(model: model, mode: mode ?? model.defaultMode, images: images ?? 256)
             bench.minimumSeconds = seconds
             bench.describePlan = { printError("glyphsim: plan: \($0)") }
             report(try bench.run())
             return
         }
         if !json {
-            print("model     mode         images threads  images/s  peak MB")
+            print("model     mode          images threads  images/s  peak MB")
         }
-        for model in TrainingBenchmark.Model.allCases {
-            for mode in TrainingBenchmark.Mode.allCases {
-                for images in [128, 256] {
-                    try runChild(model: model, mode: mode, images: images)
-                }
-            }
+        for (model, mode, images) in TrainingBenchmark.standardSet {
+            try runChild(model: model, mode: mode, images: images)
         }
     }
 
@@ -62,7 +64,7 @@ struct BenchCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: (try? encoder.encode(m)) ?? Data(), as: UTF8.self))
         } else {
-            print(m.model.padding(toLength: 10, withPad: " ", startingAt: 0) + m.mode.padding(toLength: 12, withPad: " ", startingAt: 0)
+            print(m.model.padding(toLength: 10, withPad: " ", startingAt: 0) + m.mode.padding(toLength: 13, withPad: " ", startingAt: 0)
                   + String(format: "%7d %7d %9.1f %8.0f", m.images, m.threads, m.imagesPerSecond, m.peakRSSMB))
         }
         fflush(nil)

@@ -8,8 +8,8 @@ struct CalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Choose the model's same/different threshold again on a folder of your own labelled classes.",
         discussion: """
-        The threshold is chosen on the folder's validation classes (the run's own split when it was trained on the \\
-        folder, else --split-seed and the fractions), never on the test classes that `evaluate` scores, and saved \\
+        The threshold is chosen on the folder's validation classes (the run's own split when it was trained on the \
+        folder, else --split-seed and the fractions), never on the test classes that `evaluate` scores, and saved \
         into the checkpoint: evaluate, compare, search and serve then all use it.
         """
     )
@@ -17,7 +17,7 @@ struct CalibrateCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @Argument(help: "A run folder (its best checkpoint is updated) or a checkpoint file.") var runFolder: String
     @OptionGroup var split: ClassSplitOptions
-    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         try common.applyThreads()
@@ -25,16 +25,11 @@ struct CalibrateCommand: ParsableCommand {
         let config = try RunConfiguration.read(forCheckpoint: checkpoint)
         let data = try RunConfiguration.scoringData(for: config, folder: common.dataFolder, plan: try split.plan(),
                                                     skipBadImages: split.skipBadImages) { text in
-            if !json { printError("glyphsim: \(text)") }
+            if !output.json { output.status("glyphsim: \(text)") }
         }
-        if !json { printError("glyphsim: \(data.summary)") }
+        if !output.json { output.status("glyphsim: \(data.summary)") }
         let result = try Calibration.calibrate(checkpoint: checkpoint, validation: data.splits.validation)
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
-            return
-        }
+        if output.json { return try output.printJSON(result) }
         let before = result.previousThreshold.map { String(format: "%.4f", $0) } ?? "none"
         let beforeAccuracy = result.previousAccuracy.map { String(format: " (pair accuracy %.4f)", $0) } ?? ""
         print("threshold \(before)\(beforeAccuracy) -> " + String(format: "%.4f (pair accuracy %.4f)", result.threshold, result.accuracy)

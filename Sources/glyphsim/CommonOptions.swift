@@ -4,16 +4,32 @@ import GlyphData
 import GlyphEngine
 import GlyphSiamese
 
-/// Options every command that touches data or compute shares.
+/// Options every command that touches data or compute shares: `--data` and `--threads`.
 struct CommonOptions: ParsableArguments {
     @Option(help: "Folder holding Omniglot (npz files, the official zips or their folders). Default: $GLYPHSIM_DATA, then ~/.cache/glyphsim.")
     var data: String?
 
+    @OptionGroup var compute: ThreadsOption
+
+    func applyThreads() throws { try compute.apply() }
+
+    var dataFolder: URL { DataLocation.resolve(explicit: data, environment: ProcessSettings.environment) }
+}
+
+/// `--threads`, for every command that computes.
+struct ThreadsOption: ParsableArguments {
     @Option(help: "Compute threads (default: $GLYPHSIM_THREADS, else every core).")
     var threads: Int?
 
-    func applyThreads() throws {
+    func validate() throws {
+        if let threads { _ = try Self.checkedThreads(threads) }
+    }
+
+    /// Sets the compute threads when `--threads` was given; returns the count in use.
+    @discardableResult
+    func apply() throws -> Int {
         if let threads { ComputeThreads.set(try Self.checkedThreads(threads)) }
+        return ComputeThreads.count
     }
 
     /// Most compute threads: more threads than 4 per core only wait on each other (10,000
@@ -27,8 +43,29 @@ struct CommonOptions: ParsableArguments {
         }
         return threads
     }
+}
 
-    var dataFolder: URL { DataLocation.resolve(explicit: data, environment: ProcessSettings.environment) }
+/// `--json` and `--quiet`, for every command that prints a result.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print the result as JSON (snake_case keys).")
+    var json = false
+
+    @Flag(help: "Print no progress or status lines on standard error, only the result, warnings and errors.")
+    var quiet = false
+
+    /// A status line (loading, progress summaries) on standard error, unless --quiet.
+    func status(_ text: String) {
+        if !quiet { printError(text) }
+    }
+
+    /// Prints `value` as one line of JSON with sorted keys.
+    func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Types name their keys in snake_case; this catches any camelCase key they forget.
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
 }
 
 extension ModelConfig.Preset: ExpressibleByArgument {}
@@ -36,7 +73,9 @@ extension ModelConfig.Normalization: ExpressibleByArgument {}
 extension TrainingConfig.LossKind: ExpressibleByArgument {}
 extension TrainingConfig.PairMining: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
-extension SplitScheme: ExpressibleByArgument {}
+extension SplitScheme: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+}
 extension UserImages.Polarity: ExpressibleByArgument {}
 
 extension NegativeSource: ExpressibleByArgument {
@@ -48,6 +87,8 @@ extension NegativeSource: ExpressibleByArgument {
         }
     }
     public static var allValueStrings: [String] { ["anywhere", "same-alphabet"] }
+    /// The value as the command line spells it (its raw value is config.json's camelCase).
+    var argumentName: String { self == .anywhere ? "anywhere" : "same-alphabet" }
 }
 
 extension TripletMining: ExpressibleByArgument {
@@ -61,6 +102,15 @@ extension TripletMining: ExpressibleByArgument {
         }
     }
     public static var allValueStrings: [String] { ["random", "semi-hard", "batch-hard", "batch-all"] }
+    /// The value as the command line spells it (its raw value is config.json's camelCase).
+    var argumentName: String {
+        switch self {
+        case .random: "random"
+        case .semiHard: "semi-hard"
+        case .batchHard: "batch-hard"
+        case .batchAll: "batch-all"
+        }
+    }
 }
 
 

@@ -29,24 +29,64 @@ struct ApproximateOptions: ParsableArguments {
     }
 }
 
-/// The compute threads option, shared by the index commands.
-struct ThreadOption: ParsableArguments {
-    @Option(help: "Compute threads (default: $GLYPHSIM_THREADS, else every core).") var threads: Int?
-
-    func apply() throws -> Int {
-        if let threads {
-            guard threads > 0 else { throw ValidationError("--threads must be positive") }
-            ComputeThreads.set(threads)
-        }
-        return ComputeThreads.count
+/// Progress of a long embedding run, on standard error (none with --quiet).
+func embeddingProgress(_ label: String, quiet: Bool = false) -> (Int, Int) -> Void {
+    var bar = ProgressBar()
+    return { done, total in
+        if total >= 2000 && !quiet { bar.draw(label: label, done: done, total: total, detail: "images") }
     }
 }
 
-/// Progress of a long embedding run, on standard error.
-func embeddingProgress(_ label: String) -> (Int, Int) -> Void {
-    var bar = ProgressBar()
-    return { done, total in
-        if total >= 2000 { bar.draw(label: label, done: done, total: total, detail: "images") }
+/// What `index build`, `index add` and `index info` print with --json.
+struct IndexSummary: Encodable {
+    var file: String
+    var images: Int
+    var labels: Int
+    var groups: Int
+    var dimension: Int
+    var modelFingerprint: String
+    var modelSummary: String
+    var added: Int?
+    var alreadyThere: Int?
+    var approximate: Approximate?
+
+    struct Approximate: Encodable {
+        var file: String
+        var m: Int
+        var efConstruction: Int
+        var efSearch: Int
+        var recallAt10: Double
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case file, images, labels, groups, dimension, added, approximate
+        case modelFingerprint = "model_fingerprint"
+        case modelSummary = "model_summary"
+        case alreadyThere = "already_there"
+    }
+
+    init(_ index: EmbeddingIndex, file: String, added: Int? = nil, alreadyThere: Int? = nil) {
+        self.file = file
+        images = index.count
+        labels = Set(index.entries.compactMap(\.displayLabel)).count
+        groups = Set(index.entries.compactMap(\.group)).count
+        dimension = index.dimension
+        modelFingerprint = index.metadata.modelFingerprint
+        modelSummary = index.metadata.modelSummary
+        self.added = added
+        self.alreadyThere = alreadyThere
+        approximate = index.metadata.approximate.map {
+            Approximate(file: $0.file, m: $0.m, efConstruction: $0.efConstruction, efSearch: $0.efSearch, recallAt10: Double($0.recallAt10))
+        }
+    }
+}
+
+extension IndexSummary.Approximate {
+    enum CodingKeys: String, CodingKey {
+        case file, m
+        case efConstruction = "ef_construction"
+        case efSearch = "ef_search"
+        case recallAt10 = "recall_at_10"
     }
 }
 
@@ -70,17 +110,20 @@ struct IndexBuildCommand: ParsableCommand {
     @Argument(help: "Images or folders of them.") var inputs: [String] = []
     @Option(help: "The index file to write.") var out: String
     @OptionGroup var approximate: ApproximateOptions
-    @OptionGroup var threads: ThreadOption
+    @OptionGroup var compute: ThreadsOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one image or folder to index") }
-        let threadCount = try threads.apply()
+        let threadCount = try compute.apply()
         let m = try model.load()
-        let builder = IndexBuilder(model: m, polarity: try model.parsedPolarity(), progress: embeddingProgress("embedding"))
+        let builder = IndexBuilder(model: m, polarity: try model.parsedPolarity(),
+                                   progress: embeddingProgress("embedding", quiet: output.quiet))
         var index = try builder.build(inputs.map { URL(fileURLWithPath: $0) })
         let recall = try IndexStore.save(&index, to: URL(fileURLWithPath: out),
                                          approximate: approximate.approximate ? try approximate.parameters(threads: threadCount) : nil,
-                                         recallSamples: approximate.recallSamples, log: { printError($0) })
+                                         recallSamples: approximate.recallSamples, log: output.status)
+        if output.json { return try output.printJSON(IndexSummary(index, file: out)) }
         print("indexed \(describe(index)) into \(out) (model \(index.metadata.modelFingerprint), \(index.metadata.modelSummary))")
         printRecall(recall, index: index)
     }
@@ -94,15 +137,17 @@ struct IndexAddCommand: ParsableCommand {
     @Argument(help: "Images or folders of them.") var inputs: [String] = []
     @Option(help: "The index file to extend.") var to: String
     @OptionGroup var approximate: ApproximateOptions
-    @OptionGroup var threads: ThreadOption
+    @OptionGroup var compute: ThreadsOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one image or folder to add") }
-        let threadCount = try threads.apply()
+        let threadCount = try compute.apply()
         let m = try model.load()
         let url = URL(fileURLWithPath: to)
         var index = try IndexFile.read(from: url)
-        let builder = IndexBuilder(model: m, polarity: try model.parsedPolarity(), progress: embeddingProgress("embedding"))
+        let builder = IndexBuilder(model: m, polarity: try model.parsedPolarity(),
+                                   progress: embeddingProgress("embedding", quiet: output.quiet))
         let old = index.metadata.approximate
         let (added, alreadyThere) = try builder.add(inputs.map { URL(fileURLWithPath: $0) }, to: &index, file: to)
         // An index that had an approximate graph keeps one (with its parameters), rebuilt over all entries.
@@ -112,7 +157,8 @@ struct IndexAddCommand: ParsableCommand {
             parameters = ApproximateIndex.Parameters(m: old.m, efConstruction: old.efConstruction, threads: threadCount)
         }
         let recall = try IndexStore.save(&index, to: url, approximate: parameters, recallSamples: approximate.recallSamples,
-                                         log: { printError($0) })
+                                         log: output.status)
+        if output.json { return try output.printJSON(IndexSummary(index, file: to, added: added, alreadyThere: alreadyThere)) }
         print("added \(added) images to \(to)" + (alreadyThere > 0 ? " (\(alreadyThere) already in it, skipped)" : "")
               + "; it now holds \(describe(index))")
         printRecall(recall, index: index)
@@ -123,9 +169,11 @@ struct IndexInfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "info", abstract: "What an index holds and which model built it.")
 
     @Argument(help: "The index file.") var index: String
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let i = try IndexFile.read(from: URL(fileURLWithPath: index))
+        if output.json { return try output.printJSON(IndexSummary(i, file: index)) }
         print("\(index): \(describe(i))")
         print("model \(i.metadata.modelFingerprint): \(i.metadata.modelSummary); images read at \(i.metadata.preprocessing.imageSide)px, polarity \(i.metadata.preprocessing.polarity)")
         if let a = i.metadata.approximate {
@@ -147,8 +195,8 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .customLong("in"), help: "A folder to search without an index (embedded for this search).") var folder: String?
     @Option(help: "How many results per query.") var top: Int = 10
     @Flag(help: "Search the index's approximate (HNSW) graph instead of exactly.") var approximate = false
-    @Flag(help: "Print JSON.") var json = false
-    @OptionGroup var threads: ThreadOption
+    @OptionGroup var compute: ThreadsOption
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard !queries.isEmpty else { throw ValidationError("give at least one query image") }
@@ -158,7 +206,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        _ = try threads.apply()
+        try compute.apply()
         let m = try model.load()
         let polarity = try model.parsedPolarity()
         let searcher: IndexSearcher
@@ -178,13 +226,13 @@ struct SearchCommand: ParsableCommand {
             source = index
         } else {
             let folder = folder!
-            let built = try IndexBuilder(model: m, polarity: polarity, progress: embeddingProgress("embedding"))
+            let built = try IndexBuilder(model: m, polarity: polarity, progress: embeddingProgress("embedding", quiet: output.quiet))
                 .build([URL(fileURLWithPath: folder)])
             searcher = try IndexSearcher(model: m, index: built, file: folder)
             source = folder
         }
         let results = try searcher.search(files: queries.map { URL(fileURLWithPath: $0) }, k: top, polarity: polarity)
-        if json {
+        if output.json {
             print(try searchJSON(results, source: source, threshold: m.threshold, approximate: approximate))
         } else {
             printTable(results, threshold: m.threshold)
@@ -244,6 +292,7 @@ struct IndexSampleCommand: ParsableCommand {
     @Option(help: "How many embeddings.") var count: Int
     @Option(help: "The .npy file to write.") var out: String
     @Option(help: "Seed of the augmentation.") var seed: UInt64 = 1
+    @Flag(help: "No progress bar on standard error.") var quiet = false
 
     func run() throws {
         try common.applyThreads()
@@ -253,8 +302,9 @@ struct IndexSampleCommand: ParsableCommand {
         let dataset = GlyphDataset.merged([both.background, both.evaluation])
         var bar = ProgressBar()
         let started = Date()
+        let quiet = self.quiet
         let e = try BenchmarkEmbeddings.make(model: m, dataset: dataset, count: count, seed: seed) { done, total in
-            bar.draw(label: "embedding", done: done, total: total, detail: "images")
+            if !quiet { bar.draw(label: "embedding", done: done, total: total, detail: "images") }
         }
         try BenchmarkEmbeddings.writeNPY(e.values, dimension: e.dimension, to: URL(fileURLWithPath: out))
         print(String(format: "wrote %d embeddings (%d-d; %d Omniglot images, then augmented copies) to %@ in %.1f s",
@@ -273,11 +323,11 @@ struct IndexBenchCommand: ParsableCommand {
     @Option(help: "Folder for the index files.") var folder: String = NSTemporaryDirectory()
     @Option(help: "Target recall@10 when choosing efSearch.") var targetRecall: Double = 0.95
     @OptionGroup var approximate: ApproximateOptions
-    @OptionGroup var threads: ThreadOption
-    @Flag(help: "Print the report as JSON.") var json = false
+    @OptionGroup var compute: ThreadsOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let threadCount = try threads.apply()
+        let threadCount = try compute.apply()
         guard entries > 0, queries > 0 else { throw ValidationError("--entries and --queries must be positive") }
         let url = URL(fileURLWithPath: npy)
         let total = try BenchmarkEmbeddings.readNPY(url, rows: 0..<0).totalRows
@@ -287,11 +337,9 @@ struct IndexBenchCommand: ParsableCommand {
         let report = try IndexBenchmark.run(
             entryValues: base.values, queryValues: probes.values, dimension: base.dimension, folder: URL(fileURLWithPath: folder),
             approximate: approximate.approximate ? try approximate.parameters(threads: threadCount) : nil,
-            targetRecall: targetRecall, log: { printError($0) })
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            targetRecall: targetRecall, log: output.status)
+        if output.json {
+            try output.printJSON(report)
         } else {
             print(String(format: "glyphsim exact  %d x %d: build %.2f s, %.1f MiB on disk, RSS %.0f MiB, p50 %.3f ms, p99 %.3f ms",
                          report.entries, report.dimension, report.exactBuildSeconds, Double(report.exactBytes) / 1_048_576,

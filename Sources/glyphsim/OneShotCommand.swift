@@ -20,7 +20,7 @@ struct OneShotCommand: ParsableCommand {
     @Option(help: "Score a baseline instead of a model: mhd (modified Hausdorff distance).")
     var baseline: String?
 
-    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         try common.applyThreads()
@@ -38,10 +38,8 @@ struct OneShotCommand: ParsableCommand {
         case let (other?, _):
             throw ValidationError("unknown baseline '\(other)'; the one baseline is mhd")
         }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        if output.json {
+            try output.printJSON(result)
         } else {
             for r in result.runs { print(r.run + String(format: "  error %5.1f%%", r.errorPercent)) }
             print(String(format: "mean error over %d runs: %.2f%% (accuracy %.2f%%)", result.runs.count,

@@ -49,7 +49,7 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535, not \(port)") }
-        if let threads, !(1...64).contains(threads) { throw ValidationError("--threads must be from 1 to 64, not \(threads)") }
+        if let threads { _ = try ThreadsOption.checkedThreads(threads) }
         if let eventLoops, !(1...64).contains(eventLoops) { throw ValidationError("--event-loops must be from 1 to 64, not \(eventLoops)") }
         guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
         if index != nil && data != nil { throw ValidationError("give --index or --data, not both") }

@@ -4,21 +4,13 @@ import GlyphData
 import GlyphEngine
 import GlyphSiamese
 
+private typealias D = TrainDefaults
+
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a Siamese model on Omniglot or on a folder of your own glyph classes (validation on held-out classes).",
-        discussion: """
-        Defaults follow the seed report (SGD, 20 epochs, batch 256) where they suit the preset. The koch preset keeps \
-        the seed's plain SGD at learning rate 0.01 for 20 epochs. The fast preset (32x32) trains 30 epochs with \
-        learning rate 0.2, momentum 0.9 and a cosine schedule, quarter-turned characters as extra classes, and by \
-        default with the prototypical loss over P x K = 128 x 2 batches grouped by alphabet, which measured best there; --loss triplet (batch-all \
-        mining, margin 0.3) and --loss contrastive (the seed's eq. (1)) run the seed's losses.
-        --data DIR takes Omniglot or a folder of <class>/<image> or <group>/<class>/<image> (PNG, JPEG, TIFF), split \
-        by class into train, validation and test (--validation-fraction, --test-fraction, --split-seed). \
-        --init RUN_DIR fine-tunes a trained model: its architecture and image reading are kept.
-        Ctrl-C stops after the current step and saves; --resume RUN_DIR continues.
-        """
+        discussion: TrainDefaults.discussion
     )
 
     @OptionGroup var common: CommonOptions
@@ -32,69 +24,74 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Start from this trained run (or checkpoint) and fine-tune it; its architecture and image reading are kept. Default learning rate: a tenth of the preset's.")
     var `init`: String?
 
-    @Option(help: "A folder of classes: the fraction of classes held out for validation (default 0.15).")
+    @Option(help: "A folder of classes: the fraction of classes held out for validation (default \(ClassSplitPlan.defaultValidationFraction)).")
     var validationFraction: Double?
-    @Option(help: "A folder of classes: the fraction of classes held out for testing (default 0.15).")
+    @Option(help: "A folder of classes: the fraction of classes held out for testing (default \(ClassSplitPlan.defaultTestFraction)).")
     var testFraction: Double?
-    @Option(help: "A folder of classes: seed of the split by class (default 1; apart from --seed, so runs of different seeds share held-out classes).")
-    var splitSeed: UInt64 = 1
+    @Option(help: "A folder of classes: seed of the split by class (apart from --seed, so runs of different seeds share held-out classes).")
+    var splitSeed: UInt64 = ClassSplitPlan().seed
     @Flag(help: "Report unreadable images as warnings and go on, instead of stopping at the first.")
     var skipBadImages = false
+    @Flag(help: "No progress bar or status lines on standard error (the epoch lines and warnings stay).")
+    var quiet = false
 
-    @Option(help: "Model preset: fast (CPU default) or koch (the seed's network at 105x105).")
-    var preset: ModelConfig.Preset = .fast
+    @Option(help: "Model preset: fast (the CPU default, \(D.fast.model.summary)) or koch (the course report's network at 105x105).")
+    var preset: ModelConfig.Preset = D.fast.model.preset
 
-    @Option(help: "Loss: triplet, contrastive (the seed's eq. (1)) or prototypical (each image classified among the batch's characters) (default: prototypical fast, contrastive koch).")
+    @Option(help: "Loss: triplet, contrastive (the course report's eq. (1)) or prototypical (each image classified among the batch's characters) (default: \(D.perPreset { $0.loss.rawValue })).")
     var loss: TrainingConfig.LossKind?
 
-    @Option(help: "Epochs (default: \(TrainingConfig.defaultEpochs(.fast)) fast, \(TrainingConfig.defaultEpochs(.koch)) koch as the course report).") var epochs: Int?
-    @Option(help: "Images per step (pairs take 2, triplets 3; default 256, fewer when a small folder of classes holds fewer).")
+    @Option(help: "Epochs (default: \(D.perPreset { String($0.epochs) })).")
+    var epochs: Int?
+    @Option(help: "Images per step (pairs take 2, triplets 3; default \(D.fast.batchSize), fewer when a small folder of classes holds fewer).")
     var batchSize: Int?
-    @Option(help: "Learning rate (default: 0.2 fast, 0.01 koch as the seed).") var lr: Float?
-    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: OptimizerKind = .sgd
-    @Option(help: "SGD momentum (default: 0.9 fast, 0 koch as the seed).") var momentum: Float?
-    @Flag(help: "Nesterov momentum.") var nesterov = false
-    @Option(help: "Weight decay.") var weightDecay: Float = 0
-    @Option(help: "Learning-rate schedule: constant, exp:RATE (per epoch), step:EPOCHS:FACTOR, cosine[:MIN] (default: cosine fast, constant koch).")
+    @Option(help: "Learning rate (default: \(D.perPreset { D.number($0.learningRate) }); a tenth of the starting model's preset's with --init).")
+    var lr: Float?
+    @Option(help: "Optimizer: sgd, adam or adamw.") var optimizer: OptimizerKind = D.fast.optimizer
+    @Option(help: "SGD momentum (default: \(D.perPreset { D.number($0.momentum) })).") var momentum: Float?
+    @Flag(help: "Nesterov momentum.") var nesterov = D.fast.nesterov
+    @Option(help: "Weight decay.") var weightDecay: Float = D.fast.weightDecay
+    @Option(help: "Learning-rate schedule: constant, exp:RATE (per epoch), step:EPOCHS:FACTOR, cosine[:MIN] (default: \(D.perPreset { "\($0.schedule)" })).")
     var schedule: String?
-    @Option(help: "Loss margin (default: 1.0 contrastive; triplet 0.3 with L2-normalized embeddings, else 1.0).")
+    @Option(help: "Loss margin (default: \(D.margin(.contrastive, .l2)) contrastive; triplet \(D.margin(.triplet, .l2)) with L2-normalized embeddings, else \(D.margin(.triplet, .none))).")
     var margin: Float?
-    @Option(help: "Prototypical loss: softmax temperature over squared distances (default 0.1 with L2-normalized embeddings, else 1).")
+    @Option(help: "Prototypical loss: softmax temperature over squared distances (default \(D.temperature(.l2)) with L2-normalized embeddings, else \(D.temperature(.none))).")
     var temperature: Float?
-    @Option(help: "Contrastive pairs: all (every pair of a P x K batch) or random (independent pairs, as the seed).")
-    var pairMining: TrainingConfig.PairMining = .all
-    @Option(help: "Triplet negatives: batch-all, batch-hard, semi-hard or random.")
-    var mining: TripletMining = .batchAll
-    @Flag(help: "Triplet loss with the seed's squared hinge.") var squaredHinge = false
-    @Flag(help: "Triplet loss with the swap: negative distance = min(D(a,n), D(p,n)).") var swap = false
-    @Option(help: "Images of each character in a P x K batch (default: 2 prototypical, 4 triplet and contrastive).")
+    @Option(help: "Contrastive pairs: all (every pair of a P x K batch) or random (independent pairs, as the course report).")
+    var pairMining: TrainingConfig.PairMining = D.fast.pairMining
+    // Optional, with the default stated here: the parser would print the Swift case name.
+    @Option(help: "Triplet negatives: batch-all, batch-hard, semi-hard or random (default: \(D.fast.mining.argumentName)).")
+    var mining: TripletMining?
+    @Flag(help: "Triplet loss with the course report's squared hinge.") var squaredHinge = D.fast.squaredHinge
+    @Flag(help: "Triplet loss with the swap: negative distance = min(D(a,n), D(p,n)).") var swap = D.fast.swap
+    @Option(help: "Images of each character in a P x K batch (default: \(TrainingConfig.defaultImagesPerCharacter(for: .prototypical)) prototypical, \(TrainingConfig.defaultImagesPerCharacter(for: .triplet)) triplet and contrastive).")
     var imagesPerCharacter: Int?
-    @Option(help: "Negatives from the same alphabet (P x K batches grouped by alphabet) or from anywhere.")
-    var negatives: NegativeSource = .sameAlphabet
-    @Option(help: "Input image side (Omniglot's 105 is area-resized). Default: 32 fast, 105 koch.")
+    @Option(help: "Negatives from the same alphabet (P x K batches grouped by alphabet) or from anywhere (default: \(D.fast.negatives.argumentName)).")
+    var negatives: NegativeSource?
+    @Option(help: "Input image side (Omniglot's 105 is area-resized) (default: \(D.perPreset { String($0.model.imageSize) })).")
     var imageSize: Int?
     @Option(help: "Channels of every conv block (fast preset; default: the widths below).") var width: Int?
-    @Option(help: "Channels of each of the fast preset's four blocks, comma-separated (default 64,64,192,384); overrides --width.")
+    @Option(help: "Channels of each of the fast preset's four blocks, comma-separated (default \(D.fastWidths)); overrides --width.")
     var widths: String?
-    @Option(help: "Blocks of the fast preset that end with a 2x2 max-pool, from the first (default 4).") var pools: Int?
-    @Option(help: "Embedding size (default 128 fast, 4096 koch).") var embeddingSize: Int?
-    @Option(help: "Embedding normalization: l2 or none (default l2 fast, none koch).")
+    @Option(help: "Blocks of the fast preset that end with a 2x2 max-pool, from the first (default \(D.fast.model.poolCount)).") var pools: Int?
+    @Option(help: "Embedding size (default: \(D.perPreset { String($0.model.embeddingSize) })).") var embeddingSize: Int?
+    @Option(help: "Embedding normalization: l2 or none (default: \(D.perPreset { $0.model.normalization.rawValue })).")
     var normalization: ModelConfig.Normalization?
     @Option(name: .customLong("augment"), help: "Koch's random affine distortion: on or off.")
-    var augmentText: String = "on"
+    var augmentText: String = D.onOff(D.fast.augment)
     @Option(name: .customLong("rotate-characters"),
-            help: "Class augmentation: each training character turned 90, 180 and 270 degrees as three new characters: on or off (default: on fast, off koch).")
+            help: "Class augmentation: each training character turned 90, 180 and 270 degrees as three new characters: on or off (default: \(D.perPreset { D.onOff($0.rotatedCharacters) })).")
     var rotateCharactersText: String?
     @Option(name: .customLong("mirror-characters"),
-            help: "Class augmentation: each training character (turned ones too) mirrored left to right as a new character: on or off (default: off).")
+            help: "Class augmentation: each training character (turned ones too) mirrored left to right as a new character: on or off (default: \(D.perPreset { D.onOff($0.mirroredCharacters) })).")
     var mirrorCharactersText: String?
-    @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
-    @Option(help: "Omniglot splits: seed (background 80/20 by character, as the course report; evaluation = test), koch (by drawer) or alphabets (--validation-alphabets whole background alphabets for validation: for choosing recipes).")
-    var splits: SplitScheme = .seed
-    @Option(help: "With --splits alphabets: background alphabets held out for validation (default 6 of 30).")
+    @Option(help: "Seed of every random choice.") var seed: UInt64 = D.fast.seed
+    @Option(help: "Omniglot splits: course-report (background \(D.trainValidationPercent) by character, as the course report; evaluation = test; `seed` is its old name), koch (by drawer) or alphabets (--validation-alphabets whole background alphabets for validation: for choosing recipes).")
+    var splits: SplitScheme = D.fast.splits
+    @Option(help: "With --splits alphabets: background alphabets held out for validation (default \(TrainingConfig.defaultValidationAlphabets) of 30).")
     var validationAlphabets: Int?
     @Option(help: "Stop after this many epochs without better validation one-shot accuracy (0: never).")
-    var patience: Int = 0
+    var patience: Int = D.fast.earlyStoppingPatience
     @Option(help: "Images per epoch (default: the training split's size).") var imagesPerEpoch: Int?
 
     /// The run's configuration: the preset's defaults (TrainingConfig.init(model:epochs:)), or with
@@ -118,7 +115,7 @@ struct TrainCommand: ParsableCommand {
                                     epochs: epochs)
         }
         if let loss { config.loss = loss }
-        config.batchSize = batchSize ?? 256
+        if let batchSize { config.batchSize = batchSize }
         if let lr { config.learningRate = lr }
         config.optimizer = optimizer
         if let momentum { config.momentum = momentum }
@@ -127,12 +124,12 @@ struct TrainCommand: ParsableCommand {
         if let schedule { config.schedule = try LearningRateSchedule.parse(schedule, totalEpochs: config.epochs) }
         config.margin = margin
         config.temperature = temperature
-        config.mining = mining
+        if let mining { config.mining = mining }
         config.pairMining = pairMining
         config.squaredHinge = squaredHinge
         config.swap = swap
         config.imagesPerCharacter = imagesPerCharacter ?? TrainingConfig.defaultImagesPerCharacter(for: config.loss)
-        config.negatives = negatives
+        if let negatives { config.negatives = negatives }
         config.augment = try onOff(augmentText, option: "--augment")
         if let rotateCharactersText { config.rotatedCharacters = try onOff(rotateCharactersText, option: "--rotate-characters") }
         if let mirrorCharactersText { config.mirroredCharacters = try onOff(mirrorCharactersText, option: "--mirror-characters") }
@@ -196,9 +193,11 @@ struct TrainCommand: ParsableCommand {
                 config.validationFraction = validationFraction
             }
         }
-        printError("glyphsim: loading \(dataFolder.path)")
-        let data = try TrainingData.load(from: dataFolder, config: config, skipBadImages: skipBadImages) { printError("glyphsim: \($0)") }
-        printError("glyphsim: \(data.summary)")
+        let quiet = self.quiet
+        let status: @Sendable (String) -> Void = { text in if !quiet { printError("glyphsim: " + text) } }
+        status("loading \(dataFolder.path)")
+        let data = try TrainingData.load(from: dataFolder, config: config, skipBadImages: skipBadImages, progress: status)
+        status(data.summary)
         for line in data.warnings { printError(line) }
         let splits = data.splits
         if resume == nil && batchSize == nil, config.usesClassBatches {
@@ -208,7 +207,7 @@ struct TrainCommand: ParsableCommand {
             let fits = classes * config.imagesPerCharacter
             if fits < config.batchSize {
                 config.batchSize = fits
-                printError("glyphsim: batches of \(fits) images (\(classes) training classes x \(config.imagesPerCharacter))")
+                status("batches of \(fits) images (\(classes) training classes x \(config.imagesPerCharacter))")
             }
             try config.validate()
         }
@@ -238,8 +237,8 @@ struct TrainCommand: ParsableCommand {
                     say("resuming at epoch \(plan.startEpoch + 1), step \(plan.startStep + 1)")
                 }
             case let .step(epoch, step, steps, loss, rate, left):
-                bar.draw(label: "epoch \(epoch)/\(config.epochs)", done: step, total: steps,
-                         detail: String(format: "loss %.4f  %.0f img/s  ", loss, rate) + clock(left) + " left")
+                if !quiet { bar.draw(label: "epoch \(epoch)/\(config.epochs)", done: step, total: steps,
+                         detail: String(format: "loss %.4f  %.0f img/s  ", loss, rate) + clock(left) + " left") }
             case let .epochFinished(s):
                 say(String(format: "epoch %d/%d  loss %.4f  %.0fs  %.0f img/s  val pair acc %.4f  val 20-way 1-shot %.2f%% ±%.2f  threshold %.3f",
                              s.epoch, config.epochs, s.meanLoss, s.seconds, s.imagesPerSecond, s.validationPairAccuracy,

@@ -36,17 +36,17 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare", abstract: "Same character or not? The distance and similarity of two glyph images.")
 
     @OptionGroup var model: ModelOptions
-    @Argument(help: "First image (PNG).") var first: String
-    @Argument(help: "Second image (PNG).") var second: String
-    @Flag(help: "Print JSON.") var json = false
+    @Argument(help: "First image (PNG, JPEG or TIFF).") var first: String
+    @Argument(help: "Second image (PNG, JPEG or TIFF).") var second: String
+    @OptionGroup var compute: ThreadsOption
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
+        try compute.apply()
         let m = try model.load()
         let c = try m.compare(URL(fileURLWithPath: first), URL(fileURLWithPath: second), polarity: try model.parsedPolarity())
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(c), as: UTF8.self))
+        if output.json {
+            try output.printJSON(c)
             return
         }
         print(String(format: "distance %.4f  similarity %.4f", c.distance, c.similarity))
@@ -63,28 +63,46 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed", abstract: "Write the embeddings of images (files or folders) to CSV, or .npy when the name ends in .npy.")
 
     @OptionGroup var model: ModelOptions
-    @Argument(help: "Images (PNG) or folders of them.") var inputs: [String]
+    @Argument(help: "Images (PNG, JPEG or TIFF) or folders of them.") var inputs: [String]
     @Option(help: "Output file (.csv or .npy; with .npy the file names go to FILE.names.txt).") var out: String
+    @OptionGroup var compute: ThreadsOption
+    @OptionGroup var output: OutputOptions
+
+    /// What `--json` prints: where the embeddings went.
+    struct Summary: Encodable {
+        var embeddings: Int
+        var dimension: Int
+        var out: String
+        var names: String?
+        var skipped: Int
+    }
 
     func run() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one image or folder") }
+        try compute.apply()
         let m = try model.load()
         let listed = try ImagePaths.list(inputs.map { URL(fileURLWithPath: $0) })
         let (embeddings, files, warnings) = try m.embed(files: listed, polarity: try model.parsedPolarity(),
                                                        skipBadImages: model.skipBadImages)
-        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        if !warnings.isEmpty { FileHandle.standardError.write(Data("\(warnings.count) bad images skipped\n".utf8)) }
+        for warning in warnings { printError("warning: \(warning)") }
+        if !warnings.isEmpty { printError("\(warnings.count) bad images skipped") }
         let outURL = URL(fileURLWithPath: out)
         let names = files.map(\.path)
+        var summary = Summary(embeddings: embeddings.count, dimension: embeddings.dimension, out: out, skipped: warnings.count)
         if outURL.pathExtension.lowercased() == "npy" {
             let namesURL = outURL.deletingPathExtension().appendingPathExtension("names.txt")
             // Both files or neither: the array without its names (or the reverse) is a wrong result.
             try AtomicFileWriter.writeAll([(EmbeddingExport.npy(embeddings), outURL),
                                            (Data(try EmbeddingExport.namesText(names).utf8), namesURL)])
-            print("wrote \(embeddings.count) embeddings of size \(embeddings.dimension) to \(out) (names in \(namesURL.path))")
+            summary.names = namesURL.path
         } else {
             try RunFolder.writeAtomically(Data(EmbeddingExport.csv(names: names, embeddings: embeddings).utf8), to: outURL)
-            print("wrote \(embeddings.count) embeddings of size \(embeddings.dimension) to \(out)")
+        }
+        if output.json {
+            try output.printJSON(summary)
+        } else {
+            print("wrote \(embeddings.count) embeddings of size \(embeddings.dimension) to \(out)"
+                  + (summary.names.map { " (names in \($0))" } ?? ""))
         }
     }
 }
@@ -94,13 +112,15 @@ struct FetchCommand: ParsableCommand {
         commandName: "fetch", abstract: "Download the official Omniglot zips (and the one-shot runs), verified by md5.")
 
     @Option(help: "Data folder to fill (default: $GLYPHSIM_DATA, then ~/.cache/glyphsim).") var data: String?
+    @Flag(help: "No progress bar on standard error.") var quiet = false
 
     func run() throws {
         let folder = DataLocation.resolve(explicit: data, environment: ProcessSettings.environment)
         print("fetching Omniglot into \(folder.path)")
         var bar = ProgressBar()
+        let quiet = self.quiet
         try OmniglotDownloader(folder: folder).fetch { name, done, total in
-            if let total {
+            if let total, !quiet {
                 bar.draw(label: name, done: Int(done / 1024), total: Int(total / 1024), detail: "KiB")
             }
         }

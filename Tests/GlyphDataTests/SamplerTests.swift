@@ -7,15 +7,15 @@ import Testing
 struct SamplerTests {
     @Test(.needsOmniglot) func seedSplitIsDisjointSeededAndSized() throws {
         let (bg, ev) = try TestData.npz()
-        let s = makeSplits(background: bg, evaluation: ev, scheme: .seed, seed: 7)
+        let s = makeSplits(background: bg, evaluation: ev, scheme: .courseReport, seed: 7)
         #expect(s.validation.characters.count == 193 && s.train.characters.count == 771)
         #expect(s.test.characters.count == 659)
         let trainIds = Set(s.train.characters.map(\.id)), validationIds = Set(s.validation.characters.map(\.id))
         #expect(trainIds.isDisjoint(with: validationIds) && trainIds.union(validationIds).count == 964)
         #expect(s.train.imageCount == 771 * 20)
-        let again = makeSplits(background: bg, evaluation: ev, scheme: .seed, seed: 7)
+        let again = makeSplits(background: bg, evaluation: ev, scheme: .courseReport, seed: 7)
         #expect(again.validation.characters == s.validation.characters)
-        let other = makeSplits(background: bg, evaluation: ev, scheme: .seed, seed: 8)
+        let other = makeSplits(background: bg, evaluation: ev, scheme: .courseReport, seed: 8)
         #expect(other.validation.characters != s.validation.characters)
     }
 
@@ -58,7 +58,7 @@ struct SamplerTests {
 
     @Test(.needsOmniglot) func pairsStayInsideTheirSplit() throws {
         let (bg, ev) = try TestData.npz()
-        let s = makeSplits(background: bg, evaluation: ev, scheme: .seed, seed: 3)
+        let s = makeSplits(background: bg, evaluation: ev, scheme: .courseReport, seed: 3)
         let validationIds = Set(s.validation.characters.map(\.id))
         var g = SeededGenerator(seed: 5)
         let pairs = PairSampler(dataset: s.train, negatives: .sameAlphabet).pairs(count: 2000, generator: &g)

@@ -50,8 +50,8 @@ import Testing
         b.learningRate = 0.5
         b.model.embeddingSize = 64
         let text = ResumeGuard.differences(requested: b, stored: a)
-        #expect(text.contains("learningRate: config.json 0.5, checkpoint 0.2"), "\(text)")
-        #expect(text.contains("model.embeddingSize: config.json 64, checkpoint 128"), "\(text)")
+        #expect(text.contains("learning_rate: config.json 0.5, checkpoint 0.2"), "\(text)")
+        #expect(text.contains("model.embedding_size: config.json 64, checkpoint 128"), "\(text)")
         #expect(ResumeGuard.differences(requested: a, stored: a).isEmpty)
     }
 

@@ -40,8 +40,8 @@ import Testing
         #expect(log.filter { $0.contains("\"kind\":\"epoch\"") }.count == 2)
         // The fast preset's defaults reach the saved configuration: 32x32, prototypical, K = 2.
         let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any])
-        #expect(config["loss"] as? String == "prototypical" && config["imagesPerCharacter"] as? Int == 2)
-        #expect((config["model"] as? [String: Any])?["imageSize"] as? Int == 32)
+        #expect(config["loss"] as? String == "prototypical" && config["images_per_character"] as? Int == 2)
+        #expect((config["model"] as? [String: Any])?["image_size"] as? Int == 32)
 
         let evaluate = try CLI.run(["evaluate", run, "--data", data, "--json", "--trials", "100"])
         #expect(evaluate.status == 0, "\(evaluate.stderr)")
@@ -89,7 +89,7 @@ import Testing
                                  "--images-per-epoch", "192", "--batch-size", "96", "--image-size", "28"])
         #expect(train.status == 0, "\(train.stderr)")
         let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: run + "/config.json"))) as? [String: Any])
-        #expect(config["loss"] as? String == "triplet" && config["imagesPerCharacter"] as? Int == 4)
+        #expect(config["loss"] as? String == "triplet" && config["images_per_character"] as? Int == 4)
     }
 
     @Test(.needsOmniglot) func ctrlCStopsCleanlyAndResumeMatchesAnUninterruptedRun() throws {

@@ -146,9 +146,9 @@ import Testing
         try resume("negative epochs", naming: ["config.json", "epochs"])
         // An edited config.json (another learning rate): the checkpoint says otherwise.
         object = try #require(try JSONSerialization.jsonObject(with: originalConfig) as? [String: Any])
-        object["learningRate"] = 0.5
+        object["learning_rate"] = 0.5
         try JSONSerialization.data(withJSONObject: object).write(to: config)
-        try resume("edited config", naming: ["last.safetensors", "learningRate"])
+        try resume("edited config", naming: ["last.safetensors", "learning_rate"])
         // Training state with a negative step, and one beyond the run.
         var file = try SafetensorsFile(originalLast)
         var state = try file.metadataJSON("glyphsim.training")

@@ -84,7 +84,7 @@ import Testing
         let fineTune = try CLI.run(["train", "--data", data.path, "--init", run.path, "--out", tuned.path, "--epochs", "1"])
         #expect(fineTune.status == 0, "\(fineTune.stderr)")
         let tunedConfig = try json(try String(contentsOf: tuned.appendingPathComponent("config.json"), encoding: .utf8))
-        #expect((tunedConfig["initializedFrom"] as? String)?.contains("best.safetensors") == true, "\(tunedConfig)")
+        #expect((tunedConfig["initialized_from"] as? String)?.contains("best.safetensors") == true, "\(tunedConfig)")
         let log = try String(contentsOf: tuned.appendingPathComponent("log.jsonl"), encoding: .utf8)
         #expect(log.split(separator: "\n").first?.contains("\"kind\":\"start\"") == true, "\(log.prefix(300))")
         let refused = try CLI.run(["train", "--data", data.path, "--init", run.path, "--out", root.appendingPathComponent("x").path,

@@ -51,7 +51,7 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         let distance = try #require(json?["distance"] as? Double)
         #expect(distance > 0)
-        #expect(json?["isSame"] as? Bool == (distance <= 0.5))
+        #expect(json?["is_same"] as? Bool == (distance <= 0.5))
         // The same glyph at two sizes and polarities is closer than two different glyphs.
         let same = try CLI.run(["compare", run.path, images[0].path, images[4].path, "--json"])
         #expect(same.status == 0, "\(same.stderr)")

@@ -21,12 +21,6 @@ public struct ClassSplitPlan: Codable, Sendable, Equatable {
         self.seed = seed
     }
 
-    enum CodingKeys: String, CodingKey {
-        case validationFraction = "validation_fraction"
-        case testFraction = "test_fraction"
-        case seed
-    }
-
     /// Classes with fewer images than this take no part in training or scoring (no positive pair).
     public static let minimumImagesPerClass = 2
     /// Each split needs this many classes: a pair of different classes, an episode of two ways.

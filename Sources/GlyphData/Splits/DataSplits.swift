@@ -15,10 +15,11 @@ public struct DataSplits: Sendable {
 
 /// How Omniglot is cut into train, validation and test.
 public enum SplitScheme: String, Sendable, Codable, CaseIterable {
-    /// As the seed project did: train = the background set minus a seeded `validationFraction`
+    /// As the course report did: train = the background set minus a seeded `validationFraction`
     /// of its characters, validation = those characters, test = the evaluation set. All 20
-    /// drawings of each character. No character is in two splits.
-    case seed
+    /// drawings of each character. No character is in two splits. Written `course-report`;
+    /// `seed`, its name before, is still read (`init(name:)`).
+    case courseReport = "course-report"
     /// Koch et al. (2015): training on the background set's characters with drawers 1-12; the
     /// evaluation set's alphabets cut in two halves (first 10 alphabets in id order, last 10),
     /// validation = first half with drawers 13-16, test = second half with drawers 17-20.
@@ -28,6 +29,23 @@ public enum SplitScheme: String, Sendable, Codable, CaseIterable {
     /// whole background alphabets (seeded), so within-alphabet episodes can be drawn from it;
     /// train = the other background alphabets; test = the evaluation set, scored once per final recipe.
     case alphabets
+}
+
+extension SplitScheme {
+    /// The scheme a name stands for: its raw value, or `seed`, what `courseReport` was called in
+    /// run folders written before (the word collided with the random seed).
+    public init?(name: String) {
+        if name == "seed" { self = .courseReport } else if let scheme = SplitScheme(rawValue: name) { self = scheme } else { return nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let scheme = SplitScheme(name: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
+                "unknown splits '\(name)': expected " + SplitScheme.allCases.map(\.rawValue).joined(separator: ", ")))
+        }
+        self = scheme
+    }
 }
 
 /// Cuts the two Omniglot sets into splits; the same seed gives the same splits.
@@ -43,7 +61,7 @@ public func makeSplits(background: GlyphDataset, evaluation: GlyphDataset, schem
         return DataSplits(train: background.subset(characters: all.filter { !held.contains(background.characters[$0].alphabet) }),
                           validation: background.subset(characters: all.filter { held.contains(background.characters[$0].alphabet) }),
                           test: evaluation)
-    case .seed:
+    case .courseReport:
         var generator = SeededGenerator(seed: seed)
         var order = Array(0..<background.characters.count)
         order.shuffle(using: &generator)

@@ -8,6 +8,12 @@ public enum IndexBenchmark {
         public var p50Milliseconds: Double
         public var p99Milliseconds: Double
         public var meanMilliseconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case p50Milliseconds = "p50_milliseconds"
+            case p99Milliseconds = "p99_milliseconds"
+            case meanMilliseconds = "mean_milliseconds"
+        }
     }
 
     public struct Report: Sendable, Codable {
@@ -26,6 +32,20 @@ public enum IndexBenchmark {
         public var recallAt10: Double?
         public var m: Int?
         public var efConstruction: Int?
+
+        /// snake_case, as every JSON document glyphsim writes (bench/faiss_reference.py writes the same keys).
+        enum CodingKeys: String, CodingKey {
+            case entries, dimension, queries, exact, approximate, m
+            case exactBuildSeconds = "exact_build_seconds"
+            case exactBytes = "exact_bytes"
+            case exactResidentMiB = "exact_resident_mib"
+            case approximateBuildSeconds = "approximate_build_seconds"
+            case approximateBytes = "approximate_bytes"
+            case approximateResidentMiB = "approximate_resident_mib"
+            case efSearch = "ef_search"
+            case recallAt10 = "recall_at_10"
+            case efConstruction = "ef_construction"
+        }
     }
 
     /// `entryValues` are indexed, `queryValues` (rows not in the index) are the queries, one at

@@ -3,23 +3,48 @@ import GlyphEngine
 import GlyphRandom
 
 /// Measures training and inference throughput of a tower on random input: what
-/// `glyphsim bench` prints and what bench/pytorch_reference.py measures the same way.
+/// `glyphsim bench` prints and what bench/pytorch_reference.py measures the same way (for the
+/// koch and conv4-28 networks).
 public struct TrainingBenchmark {
     public enum Model: String, CaseIterable, Sendable, Codable {
-        /// Koch et al.'s network at 105x105 (the seed's subnetwork).
+        /// Koch et al.'s network at 105x105 (the course report's subnetwork).
         case koch
-        /// Conv-4 at 28x28: 4 x [conv 3x3 64 same, batch norm, ReLU, max-pool 2], flatten (64 features).
+        /// The fast preset exactly as `glyphsim train` builds it by default: 32x32 input,
+        /// blocks of 64-64-192-384 channels, a 128-d L2-normalized embedding.
+        case fast
+        /// Conv-4 at 28x28, the few-shot literature's baseline network (a different network from
+        /// the fast preset): 4 x [conv 3x3 64 same, batch norm, ReLU, max-pool 2], flattened to 64
+        /// features, no embedding layer and no normalization; built from the fast preset's blocks
+        /// at width 64. bench/pytorch_reference.py measures the same network.
         case conv4_28 = "conv4-28"
 
-        public var config: ModelConfig {
+        /// The training configuration the measured step follows: `glyphsim train`'s defaults for
+        /// the preset (for Conv-4, the fast preset's with Conv-4's architecture).
+        public var training: TrainingConfig {
             switch self {
-            case .koch: return ModelConfig(preset: .koch)
-            case .conv4_28: return ModelConfig(preset: .fast, imageSize: 28, width: 64, embeddingSize: 0, normalization: ModelConfig.Normalization.none)
+            case .koch: return TrainingConfig(model: ModelConfig(preset: .koch))
+            case .fast: return TrainingConfig(model: ModelConfig(preset: .fast))
+            case .conv4_28:
+                return TrainingConfig(model: ModelConfig(preset: .fast, imageSize: 28, width: 64, embeddingSize: 0,
+                                                         normalization: ModelConfig.Normalization.none))
             }
         }
+
+        public var config: ModelConfig { training.model }
+
+        /// The mode measured when none is asked for: the loss `glyphsim train` uses for the model.
+        public var defaultMode: Mode { self == .fast ? .prototypical : .contrastive }
     }
 
-    public enum Mode: String, CaseIterable, Sendable, Codable { case contrastive, triplet, infer }
+    /// What a measured step does: a training step with one of the losses, or inference only.
+    public enum Mode: String, CaseIterable, Sendable, Codable { case contrastive, triplet, prototypical, infer }
+
+    /// `glyphsim bench`'s standard set: the two networks bench/pytorch_reference.py also
+    /// measures, in every mode it has, and the default model's own training step and inference.
+    public static let standardSet: [(model: Model, mode: Mode, images: Int)] =
+        [Model.koch, .conv4_28].flatMap { model in
+            [Mode.contrastive, .triplet, .infer].flatMap { mode in [128, 256].map { (model, mode, $0) } }
+        } + [(.fast, .prototypical, 256), (.fast, .infer, 256)]
 
     public struct Measurement: Codable, Sendable {
         public var model: String
@@ -56,23 +81,45 @@ public struct TrainingBenchmark {
     }
 
     public func run() throws -> Measurement {
-        let config = model.config
+        let training = model.training
+        let config = training.model
         let siamese = try SiameseModel(config: config, seed: 1)
         let plan = ExecutionPlan(siamese.tower, fusing: fusing)
         describePlan?(plan.describe(inputShape: siamese.inputShape))
         let side = config.imageSize
-        let groups = mode == .triplet ? 3 : 2
-        let n = mode == .infer ? images : images / groups * groups
+        let groups: Int
+        switch mode {
+        case .contrastive: groups = 2
+        case .triplet: groups = 3
+        case .prototypical: groups = training.imagesPerCharacter
+        case .infer: groups = 1
+        }
+        let n = images / groups * groups
         var generator = SeededGenerator(seed: 7)
         // Random non-zero input in [0, 1), like a glyph's ink after augmentation.
         let input = Tensor(shape: [n, 1, side, side], scalars: (0..<(n * side * side)).map { _ in generator.nextUniform() })
-        let optimizer = SGD(learningRate: 0.001, momentum: 0.9)
+        // The default model steps with the optimizer `glyphsim train` makes for it; the networks
+        // compared with PyTorch keep the reference's SGD with momentum.
+        let optimizer: any Optimizer = model == .fast
+            ? training.optimizer.make(learningRate: training.learningRate, momentum: training.momentum,
+                                      nesterov: training.nesterov, weightDecay: training.weightDecay)
+            : SGD(learningRate: 0.001, momentum: 0.9)
         optimizer.allocateState(for: plan.parameters)
-        // Pairs alternate similar and dissimilar (rows 2i, 2i+1); triplets are anchor, positive, negative.
-        let classes = mode == .contrastive
-            ? (0..<n).map { row in row / 2 % 2 == 1 ? row : row / 2 * 2 }
-            : (0..<n).map { row in row % 3 == 2 ? row : row / 3 * 3 }
-        let loss: any EmbeddingLoss = mode == .contrastive ? ContrastiveLoss(margin: 1) : TripletLoss(margin: 1)
+        // Pairs alternate similar and dissimilar (rows 2i, 2i+1); triplets are anchor, positive,
+        // negative; P x K batches hold K consecutive images of each of P characters.
+        let classes: [Int]
+        let loss: any EmbeddingLoss
+        switch mode {
+        case .contrastive:
+            classes = (0..<n).map { row in row / 2 % 2 == 1 ? row : row / 2 * 2 }
+            loss = ContrastiveLoss(margin: 1)
+        case .triplet:
+            classes = (0..<n).map { row in row % 3 == 2 ? row : row / 3 * 3 }
+            loss = TripletLoss(margin: 1)
+        case .prototypical, .infer:
+            classes = (0..<n).map { $0 / groups }
+            loss = PrototypicalLoss(temperature: training.effectiveTemperature)
+        }
 
         func step() throws {
             if mode == .infer {

@@ -1,7 +1,7 @@
 import GlyphData
 import GlyphRandom
 
-/// The seed report's verification protocol: for every character, 5 pairs of two different
+/// The course report's verification protocol: for every character, 5 pairs of two different
 /// drawings of it and 5 pairs of one of its drawings with a drawing of another character
 /// (from anywhere, or only from its own alphabet for the harder variant).
 public enum VerificationPairs {

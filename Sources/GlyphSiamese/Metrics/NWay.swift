@@ -26,7 +26,7 @@ public enum ShotAggregation: String, Sendable, Codable, CaseIterable {
 /// constant scores 1/N in expectation (chance), never 100% (as a "first minimum wins"
 /// rule would give when the true class comes first) nor 0% (as "ties count as wrong"
 /// would); a perfect model scores 1 on every trial. The generator is drawn from only when
-/// the true class is among several tied minima, so results are reproducible from the seed.
+/// the true class is among several tied minima, so results are reproducible from the random seed.
 /// A `trueClass` outside the list scores 0.
 public func nWayCorrect(distancesToClasses: [Float], trueClass: Int, generator: inout SeededGenerator) -> Double {
     guard distancesToClasses.indices.contains(trueClass) else { return 0 }

@@ -1,12 +1,12 @@
-/// Pair verification as the seed's Table 1 reports it: a pair is called "same" when the
+/// Pair verification as the course report's Table 1 reports it: a pair is called "same" when the
 /// distance of its two embeddings is at most a threshold.
 ///
 /// Distances that are NaN are treated as +infinity everywhere in Metrics: such a pair is
 /// never called "same", and a model that outputs NaN cannot score well by accident.
 public struct VerificationCounts: Sendable, Codable, Equatable {
-    /// Pairs decided correctly (the seed's column "True").
+    /// Pairs decided correctly (the course report's column "True").
     public var truePredictions: Int
-    /// Pairs decided wrongly (the seed's column "False").
+    /// Pairs decided wrongly (the course report's column "False").
     public var falsePredictions: Int
     public var pairs: Int
     /// truePredictions / pairs (0 when there are no pairs).
@@ -19,7 +19,7 @@ public struct VerificationCounts: Sendable, Codable, Equatable {
         self.accuracy = pairs > 0 ? Double(truePredictions) / Double(pairs) : 0
     }
 
-    /// JSON keys as the seed's table names its columns: `true`, `false`, `accuracy`, `pairs`.
+    /// JSON keys as the course report's table names its columns: `true`, `false`, `accuracy`, `pairs`.
     enum CodingKeys: String, CodingKey {
         case truePredictions = "true"
         case falsePredictions = "false"

@@ -5,7 +5,7 @@ import GlyphEngine
 /// be rebuilt from its file alone (and a checkpoint of another model is refused).
 public struct ModelConfig: Codable, Sendable, Equatable {
     public enum Preset: String, Codable, Sendable, CaseIterable {
-        /// Koch et al. (2015), the seed report's subnetwork, at 105x105: about 39M parameters.
+        /// Koch et al. (2015), the course report's subnetwork, at 105x105: about 39M parameters.
         case koch
         /// GlyphSim's CPU default: four conv-BN-ReLU-pool blocks and a linear embedding.
         /// Small inputs (32x32 by default) make it train in minutes on two cores.

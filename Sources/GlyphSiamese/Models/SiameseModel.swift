@@ -90,6 +90,11 @@ public final class SiameseModel {
         /// nil when the model has no threshold (never validated).
         public var isSame: Bool?
         public var threshold: Float?
+
+        enum CodingKeys: String, CodingKey {
+            case distance, similarity, threshold
+            case isSame = "is_same"
+        }
     }
 
     public func compare(_ a: [Float], _ b: [Float]) throws -> Comparison {

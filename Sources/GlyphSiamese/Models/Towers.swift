@@ -14,7 +14,7 @@ public enum Towers {
     static let kochCheckpointChunk = 32
 
     /// Koch et al. (2015), Figure 4, with their initialization: conv weights N(0, 0.01),
-    /// biases N(0.5, 0.01), dense weights N(0, 0.2). The seed report used this tower.
+    /// biases N(0.5, 0.01), dense weights N(0, 0.2). The course report used this tower.
     static func koch(_ config: ModelConfig) throws -> Sequential {
         guard config.imageSize == 105 else {
             throw SiameseError.invalidConfiguration("the koch preset takes 105x105 images, not \(config.imageSize)x\(config.imageSize)")

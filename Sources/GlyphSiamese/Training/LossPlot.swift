@@ -1,6 +1,6 @@
 import Foundation
 
-/// Draws the training loss against wall-clock time as a self-contained SVG (the seed
+/// Draws the training loss against wall-clock time as a self-contained SVG (the course
 /// report's Figure 4), with the validation one-shot accuracy of each epoch on a second axis.
 public enum LossPlot {
     public static func svg(rows: [LogRow], title: String) -> String {

@@ -16,7 +16,7 @@ enum ResumeGuard {
             throw refuse("the checkpoint records no run configuration (\(configKey)); it is not this run's")
         }
         let stored: TrainingConfig
-        do { stored = try JSONDecoder().decode(TrainingConfig.self, from: Data(text.utf8)) } catch {
+        do { stored = try TrainingConfig.decode(Data(text.utf8)) } catch {
             throw refuse("the checkpoint's \(configKey) is unreadable: \(DecodingErrorText.describe(error))")
         }
         if stored != config {
@@ -43,11 +43,9 @@ enum ResumeGuard {
         return parts.joined(separator: "; ") + (keys.count > 5 ? "; and \(keys.count - 5) more" : "")
     }
 
-    /// The configuration as `path.to.field -> JSON value text`.
+    /// The configuration as `path.to.field -> JSON value text`, fields named as config.json names them.
     static func flatten(_ config: TrainingConfig) -> [String: String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(config), let object = try? JSONSerialization.jsonObject(with: data) else { return [:] }
+        guard let data = try? config.fileJSON(), let object = try? JSONSerialization.jsonObject(with: data) else { return [:] }
         var out = [String: String]()
         func walk(_ value: Any, _ path: String) {
             if let dict = value as? [String: Any], !dict.isEmpty {

@@ -8,7 +8,7 @@ import GlyphEngine
 /// - `best.safetensors`: the checkpoint with the best validation one-shot accuracy
 /// - `log.jsonl`: one JSON object per logged step (epoch, step, wall time, loss, learning
 ///   rate) and per epoch (the validation metrics)
-/// - `loss.svg`: the loss against wall time (the seed report's Figure 4)
+/// - `loss.svg`: the loss against wall time (the course report's Figure 4)
 public struct RunFolder: Sendable {
     public static let configFile = "config.json"
     public static let lastCheckpoint = "last.safetensors"
@@ -46,7 +46,7 @@ public struct RunFolder: Sendable {
             throw SiameseError.runFolder(path: url.path, reason: "no \(Self.configFile): not a GlyphSim run folder")
         }
         do {
-            let config = try JSONDecoder().decode(TrainingConfig.self, from: data)
+            let config = try TrainingConfig.decode(data)
             try config.validate()
             return config
         } catch let error as SiameseError {
@@ -57,8 +57,6 @@ public struct RunFolder: Sendable {
     }
 
     public func writeConfig(_ config: TrainingConfig) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(try encoder.encode(config), to: Self.configFile)
+        try writeAtomically(try config.fileJSON(), to: Self.configFile)
     }
 }

@@ -1,19 +1,20 @@
+import Foundation
 import GlyphData
 import GlyphEngine
 
 /// Every choice of a training run; saved as `config.json` in the run folder and in every
 /// checkpoint, so a run can be resumed, repeated and reported exactly.
 ///
-/// Defaults follow the seed report (SGD, learning rate 0.01, 20 epochs, batch 256) for the koch
+/// Defaults follow the course report (SGD, learning rate 0.01, 20 epochs, batch 256) for the koch
 /// preset and add what the fast preset needs to beat it (see `init(model:epochs:)`).
 public struct TrainingConfig: Codable, Sendable, Equatable {
-    /// The seed's two losses, and the prototypical loss (each image classified among the
-    /// batch's characters) as an option beyond the seed.
+    /// The course report's two losses, and the prototypical loss (each image classified among
+    /// the batch's characters) as an option beyond it.
     public enum LossKind: String, Codable, Sendable, CaseIterable { case contrastive, triplet, prototypical }
 
     /// Which pairs the contrastive loss sees in a batch.
     public enum PairMining: String, Codable, Sendable, CaseIterable {
-        /// batchSize/2 independent balanced pairs, as the seed report trained.
+        /// batchSize/2 independent balanced pairs, as the course report trained.
         case random
         /// Every pair of a P x K batch (P characters, K images each).
         case all
@@ -29,7 +30,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     public var temperature: Float?
     /// For triplet loss: how negatives are chosen (random triplets, or mined in P x K batches).
     public var mining: TripletMining = .batchAll
-    /// For triplet loss: the seed report's squared hinge, max(0, m + D(a,p) - D(a,n))^2.
+    /// For triplet loss: the course report's squared hinge, max(0, m + D(a,p) - D(a,n))^2.
     public var squaredHinge: Bool = false
     /// For triplet loss: negative distance = min(D(a,n), D(p,n)).
     public var swap: Bool = false
@@ -59,11 +60,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
     /// to right as a new character (`GlyphDataset.withMirroredCharacters()`). nil: off.
     public var mirroredCharacters: Bool?
     public var seed: UInt64 = 1
-    public var splits: SplitScheme = .seed
+    public var splits: SplitScheme = .courseReport
     public var validationFraction: Double = 0.2
     /// With `splits == .alphabets`: how many whole background alphabets are held out for validation
-    /// (nil: 6 of the 30).
+    /// (nil: `defaultValidationAlphabets` of the 30).
     public var validationAlphabets: Int?
+    public static let defaultValidationAlphabets = 6
     /// What the data folder held: Omniglot, or a user's folder of classes. nil (configurations
     /// saved before user folders existed): Omniglot.
     public var data: DataKind?
@@ -88,12 +90,12 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
 
     /// The defaults `glyphsim train` uses for a preset (the command line only overrides them).
     ///
-    /// `koch` keeps the seed's recipe: contrastive loss, plain SGD at learning rate 0.01, constant,
+    /// `koch` keeps the course report's recipe: contrastive loss, plain SGD at learning rate 0.01, constant,
     /// 20 epochs. `fast` trains with the prototypical loss over P x K = 128 x 2 batches grouped by
     /// alphabet (temperature 0.1 on the unit sphere), every character also turned by quarter
     /// turns as new characters, SGD at 0.2 with momentum 0.9 and a cosine schedule, 30 epochs
-    /// at 32x32 (under 10 minutes on two cores): measured far better than the seed's recipe on this
-    /// preset, and chosen from measured alternatives (README, Results). The seed's losses stay
+    /// at 32x32 (under 10 minutes on two cores): measured far better than the course report's recipe on this
+    /// preset, and chosen from measured alternatives (README, Results). The course report's losses stay
     /// one option away (`--loss triplet`, `--loss contrastive`).
     public init(model: ModelConfig, epochs: Int? = nil) {
         self.model = model
@@ -136,7 +138,7 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
         }
     }
 
-    /// The seed's 20 epochs for koch; 30 for fast, which fit in the 10-minute budget on two cores
+    /// The course report's 20 epochs for koch; 30 for fast, which fit in the 10-minute budget on two cores
     /// at 32x32.
     public static func defaultEpochs(_ preset: ModelConfig.Preset) -> Int {
         preset == .koch ? 20 : 30
@@ -198,5 +200,25 @@ public struct TrainingConfig: Codable, Sendable, Equatable {
             try fail("validationEpisodes must lie in 1...1000000, not \(validationEpisodes)")
         }
         if !(validationFraction > 0 && validationFraction < 1) { try fail("the validation fraction must lie in (0, 1), not \(validationFraction)") }
+    }
+}
+
+extension TrainingConfig {
+    /// config.json as GlyphSim writes it: snake_case keys (`batch_size`, `image_size`), as in
+    /// every JSON document the program writes, sorted and indented for reading.
+    public func fileJSON() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(self)
+    }
+
+    /// Reads a configuration written by `fileJSON()`, and the camelCase keys of run folders
+    /// (and checkpoint metadata) written before: a key without an underscore is left as it is,
+    /// so `batchSize` and `batch_size` both reach `batchSize`.
+    public static func decode(_ data: Data) throws -> TrainingConfig {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(TrainingConfig.self, from: data)
     }
 }

@@ -29,7 +29,7 @@ public struct TrainingData: Sendable {
             let (background, evaluation) = try Omniglot.loadBoth(from: folder)
             let splits = makeSplits(background: background, evaluation: evaluation, scheme: config.splits,
                                     validationFraction: config.validationFraction,
-                                    validationAlphabets: config.validationAlphabets ?? 6, seed: config.seed)
+                                    validationAlphabets: config.validationAlphabets ?? TrainingConfig.defaultValidationAlphabets, seed: config.seed)
             return TrainingData(kind: .omniglot, splits: splits,
                                 summary: "Omniglot: \(background.characters.count) background and "
                                     + "\(evaluation.characters.count) evaluation characters", warnings: [])

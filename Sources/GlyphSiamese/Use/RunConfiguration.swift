@@ -21,7 +21,7 @@ public enum RunConfiguration {
                                              + "cannot tell which classes it was trained on")
         }
         do {
-            return try JSONDecoder().decode(TrainingConfig.self, from: Data(text.utf8))
+            return try TrainingConfig.decode(Data(text.utf8))
         } catch {
             throw SiameseError.runFolder(path: checkpoint.path, reason: "unreadable training configuration in its metadata: \(error)")
         }
