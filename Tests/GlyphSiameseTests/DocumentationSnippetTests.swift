@@ -13,7 +13,7 @@ struct TrainingFromSwiftSnippetTests {
         let data = try TestData.folder
         let background = try Omniglot.load(.background, from: data).subset(characters: Array(0..<60))
         let evaluation = try Omniglot.load(.evaluation, from: data).subset(characters: Array(0..<20))
-        let splits = makeSplits(background: background, evaluation: evaluation, scheme: .seed,
+        let splits = makeSplits(background: background, evaluation: evaluation, scheme: .courseReport,
                                 validationFraction: 0.3, seed: 1)
 
         var config = TrainingConfig(model: ModelConfig(preset: .fast, imageSize: 28, width: 16, embeddingSize: 32),
