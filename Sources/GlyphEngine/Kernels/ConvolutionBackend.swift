@@ -9,6 +9,9 @@ import Foundation
 public enum ConvolutionBackend: String, Sendable, CaseIterable {
     case im2col
     case onednn
+    /// Frequency-domain products through FFTW (`FFTConvolution`): stride 1; less arithmetic
+    /// than direct convolution for large kernels on large maps.
+    case fft
 
     /// The backend every new layer uses instead of its preferred one (nil: none). Set once at
     /// start-up, before layers are built.
