@@ -109,7 +109,7 @@ final class FFTConvolution {
             }
             inversePlanes(from: spectrumY.pointer, images: count, channels: k, imageStride: count,
                           top: 0, left: 0, planeHeight: geometry.outHeight, planeWidth: geometry.outWidth,
-                          bias: bias, accumulate: false, into: y + first * k * geometry.outHeight * geometry.outWidth)
+                          bias: bias, into: y + first * k * geometry.outHeight * geometry.outWidth)
             first += count
         }
     }
@@ -121,18 +121,20 @@ final class FFTConvolution {
         // [K][C][kernel][kernel] padded at the origin.
         let spectrum = FloatBuffer(count: 2 * f * k * c)
         let real = spectrum.pointer, imaginary = spectrum.pointer + f * k * c
-        let plan = plans.forward(rank: (fftHeight, fftWidth), transforms: c, inputPlane: gridSize,
-                                 frequencyStride: k * c, transformStride: 1, imaginaryOffset: f * k * c)
+        let plan = plans.plan(inverse: false, size: (fftHeight, fftWidth), transforms: c,
+                              frequencyStride: k * c, imaginaryOffset: f * k * c)
         let threads = min(ComputeThreads.count, k)
         let scratch = FloatBuffer(count: threads * c * gridSize)
         parallelFor(threads) { t in
             let grid = scratch.pointer + t * c * self.gridSize
+            grid.initialize(repeating: 0, count: c * self.gridSize)
             for oc in stride(from: t, to: k, by: threads) {
-                grid.initialize(repeating: 0, count: c * self.gridSize)
                 for ic in 0..<c {
-                    let plane = grid + ic * self.gridSize, kernelPlane = w + (oc * c + ic) * kernel * kernel
+                    let kernelPlane = w + (oc * c + ic) * kernel * kernel
                     for row in 0..<kernel {
-                        (plane + row * self.fftWidth).update(from: kernelPlane + row * kernel, count: kernel)
+                        for col in 0..<kernel {
+                            grid[(row * self.fftWidth + col) * c + ic] = kernelPlane[row * kernel + col]
+                        }
                     }
                 }
                 fftwf_execute_split_dft_r2c(plan, grid, real + oc * c, imaginary + oc * c)
@@ -209,7 +211,7 @@ final class FFTConvolution {
                 inversePlanes(from: spectrumDX.pointer, images: count, channels: c, imageStride: count,
                               top: geometry.padTop, left: geometry.padLeft,
                               planeHeight: geometry.height, planeWidth: geometry.width,
-                              bias: nil, accumulate: false, into: dx + first * c * planeSize)
+                              bias: nil, into: dx + first * c * planeSize)
             }
             first += count
         }
@@ -221,8 +223,8 @@ final class FFTConvolution {
     private func inverseWeightGradient(spectrum: FloatBuffer, into dw: UnsafeMutablePointer<Float>) {
         let c = c, k = k, kernel = geometry.kernel, half = frequencies * k * c
         let real = spectrum.pointer, imaginary = spectrum.pointer + half
-        let plan = plans.inverse(rank: (fftHeight, fftWidth), transforms: c, outputPlane: gridSize,
-                                 frequencyStride: k * c, transformStride: 1, imaginaryOffset: half)
+        let plan = plans.plan(inverse: true, size: (fftHeight, fftWidth), transforms: c,
+                              frequencyStride: k * c, imaginaryOffset: half)
         let threads = min(ComputeThreads.count, k)
         let scratch = FloatBuffer(count: threads * c * gridSize)
         parallelFor(threads) { t in
@@ -230,9 +232,9 @@ final class FFTConvolution {
             for oc in stride(from: t, to: k, by: threads) {
                 fftwf_execute_split_dft_c2r(plan, real + oc * c, imaginary + oc * c, grid)
                 for ic in 0..<c {
-                    let plane = grid + ic * self.gridSize, target = dw + (oc * c + ic) * kernel * kernel
+                    let target = dw + (oc * c + ic) * kernel * kernel
                     for row in 0..<kernel {
-                        for col in 0..<kernel { target[row * kernel + col] += plane[row * self.fftWidth + col] }
+                        for col in 0..<kernel { target[row * kernel + col] += grid[(row * self.fftWidth + col) * c + ic] }
                     }
                 }
             }
@@ -246,9 +248,8 @@ final class FFTConvolution {
     private func transformPlanes(of source: UnsafePointer<Float>, images: Int, channels: Int,
                                  planeHeight: Int, planeWidth: Int, top: Int, left: Int, imageStride: Int,
                                  into spectrum: UnsafeMutablePointer<Float>) {
-        let plan = plans.forward(rank: (fftHeight, fftWidth), transforms: channels, inputPlane: gridSize,
-                                 frequencyStride: imageStride * 2 * channels, transformStride: 1,
-                                 imaginaryOffset: channels)
+        let plan = plans.plan(inverse: false, size: (fftHeight, fftWidth), transforms: channels,
+                              frequencyStride: imageStride * 2 * channels, imaginaryOffset: channels)
         let threads = min(ComputeThreads.count, images)
         let scratch = FloatBuffer(count: threads * channels * gridSize)
         parallelFor(threads) { t in
@@ -257,9 +258,10 @@ final class FFTConvolution {
             for image in stride(from: t, to: images, by: threads) {
                 for channel in 0..<channels {
                     let plane = source + (image * channels + channel) * planeHeight * planeWidth
-                    let target = grid + channel * self.gridSize + top * self.fftWidth + left
+                    let target = grid + (top * self.fftWidth + left) * channels + channel
                     for row in 0..<planeHeight {
-                        (target + row * self.fftWidth).update(from: plane + row * planeWidth, count: planeWidth)
+                        let from = plane + row * planeWidth, to = target + row * self.fftWidth * channels
+                        for col in 0..<planeWidth { to[col * channels] = from[col] }
                     }
                 }
                 let real = spectrum + image * 2 * channels
@@ -274,10 +276,9 @@ final class FFTConvolution {
     /// their input as scratch).
     private func inversePlanes(from spectrum: UnsafeMutablePointer<Float>, images: Int, channels: Int,
                                imageStride: Int, top: Int, left: Int, planeHeight: Int, planeWidth: Int,
-                               bias: UnsafePointer<Float>?, accumulate: Bool, into target: UnsafeMutablePointer<Float>) {
-        let plan = plans.inverse(rank: (fftHeight, fftWidth), transforms: channels, outputPlane: gridSize,
-                                 frequencyStride: imageStride * 2 * channels, transformStride: 1,
-                                 imaginaryOffset: channels)
+                               bias: UnsafePointer<Float>?, into target: UnsafeMutablePointer<Float>) {
+        let plan = plans.plan(inverse: true, size: (fftHeight, fftWidth), transforms: channels,
+                              frequencyStride: imageStride * 2 * channels, imaginaryOffset: channels)
         let threads = min(ComputeThreads.count, images)
         let scratch = FloatBuffer(count: threads * channels * gridSize)
         parallelFor(threads) { t in
@@ -286,16 +287,12 @@ final class FFTConvolution {
                 let real = spectrum + image * 2 * channels
                 fftwf_execute_split_dft_c2r(plan, real, real + channels, grid)
                 for channel in 0..<channels {
-                    let plane = grid + channel * self.gridSize + top * self.fftWidth + left
+                    let plane = grid + (top * self.fftWidth + left) * channels + channel
                     let out = target + (image * channels + channel) * planeHeight * planeWidth
                     let b = bias?[channel] ?? 0
                     for row in 0..<planeHeight {
-                        let from = plane + row * self.fftWidth, to = out + row * planeWidth
-                        if accumulate {
-                            for col in 0..<planeWidth { to[col] += from[col] + b }
-                        } else {
-                            for col in 0..<planeWidth { to[col] = from[col] + b }
-                        }
+                        let from = plane + row * self.fftWidth * channels, to = out + row * planeWidth
+                        for col in 0..<planeWidth { to[col] = from[col * channels] + b }
                     }
                 }
             }
@@ -305,14 +302,19 @@ final class FFTConvolution {
 
 /// FFTW plans by what they transform, created on first use. FFTW's planner is not thread-safe
 /// (its execute functions are), so every plan is made under one process-wide lock.
+///
+/// Every plan transforms `transforms` planes held channel-last in a grid
+/// (`[height][width][transforms]`): adjacent transforms are adjacent in memory, which lets FFTW
+/// vectorize across them and keeps each frequency's values together in the spectrum
+/// (`[frequency * frequencyStride + transform]`, imaginary parts `imaginaryOffset` after the
+/// real ones).
 private struct Plans {
     private struct Key: Hashable {
         let inverse: Bool
         let height: Int, width: Int
-        let transforms: Int, plane: Int
-        let frequencyStride: Int, transformStride: Int
-        /// Where the imaginary parts start, relative to the real parts: planned as executed (an
-        /// offset of one would look like interleaved complex numbers to FFTW).
+        let transforms: Int
+        let frequencyStride: Int
+        /// Planned as executed: an offset of one would look like interleaved complex numbers.
         let imaginaryOffset: Int
     }
     private final class Storage {
@@ -326,46 +328,30 @@ private struct Plans {
     /// FFTW_UNALIGNED (the plans run on offsets into shared buffers).
     private static let flags: UInt32 = (1 << 6) | (1 << 1)
 
-    /// Real planes `[transforms][height][width]` (plane stride `inputPlane`) to split spectra at
-    /// `[frequency * frequencyStride + transform * transformStride]`.
-    func forward(rank: (Int, Int), transforms: Int, inputPlane: Int, frequencyStride: Int,
-                 transformStride: Int, imaginaryOffset: Int) -> OpaquePointer {
-        let key = Key(inverse: false, height: rank.0, width: rank.1, transforms: transforms, plane: inputPlane,
-                      frequencyStride: frequencyStride, transformStride: transformStride,
-                      imaginaryOffset: imaginaryOffset)
-        return plan(key)
-    }
-
-    /// Split spectra (layout as `forward`'s output) to real planes `[transforms][height][width]`.
-    func inverse(rank: (Int, Int), transforms: Int, outputPlane: Int, frequencyStride: Int,
-                 transformStride: Int, imaginaryOffset: Int) -> OpaquePointer {
-        let key = Key(inverse: true, height: rank.0, width: rank.1, transforms: transforms, plane: outputPlane,
-                      frequencyStride: frequencyStride, transformStride: transformStride,
-                      imaginaryOffset: imaginaryOffset)
-        return plan(key)
-    }
-
-    private func plan(_ key: Key) -> OpaquePointer {
+    /// Real grid to split spectrum (`inverse` false), or back (true).
+    func plan(inverse: Bool, size: (Int, Int), transforms: Int, frequencyStride: Int,
+              imaginaryOffset: Int) -> OpaquePointer {
+        let key = Key(inverse: inverse, height: size.0, width: size.1, transforms: transforms,
+                      frequencyStride: frequencyStride, imaginaryOffset: imaginaryOffset)
         if let plan = storage.plans[key] { return plan }
         let half = key.width / 2 + 1
-        let real = FloatBuffer(count: key.transforms * key.plane)
-        let spectrum = FloatBuffer(count: key.frequencyStride * key.height * half + key.transforms * key.transformStride
-                                                + key.imaginaryOffset)
-        // Real grid strides (row, column) and spectrum strides (row of frequencies, frequency).
-        let gridRow = Int32(key.width), spectrumRow = Int32(half * key.frequencyStride), spectrumColumn = Int32(key.frequencyStride)
+        let real = FloatBuffer(count: key.height * key.width * key.transforms)
+        let spectrum = FloatBuffer(count: key.frequencyStride * key.height * half + key.transforms + key.imaginaryOffset)
+        // Grid strides (row, column) and spectrum strides (row of frequencies, frequency).
+        let gridRow = Int32(key.width * key.transforms), gridColumn = Int32(key.transforms)
+        let spectrumRow = Int32(half * key.frequencyStride), spectrumColumn = Int32(key.frequencyStride)
         let made: OpaquePointer? = Plans.planner.withLock { _ in
+            let ro = spectrum.pointer, io = spectrum.pointer + key.imaginaryOffset
             if key.inverse {
                 var dims = [fftwf_iodim(n: Int32(key.height), is: spectrumRow, os: gridRow),
-                            fftwf_iodim(n: Int32(key.width), is: spectrumColumn, os: 1)]
-                var many = [fftwf_iodim(n: Int32(key.transforms), is: Int32(key.transformStride), os: Int32(key.plane))]
-                return fftwf_plan_guru_split_dft_c2r(2, &dims, 1, &many, spectrum.pointer, spectrum.pointer + key.imaginaryOffset,
-                                                     real.pointer, Plans.flags)
+                            fftwf_iodim(n: Int32(key.width), is: spectrumColumn, os: gridColumn)]
+                var many = [fftwf_iodim(n: Int32(key.transforms), is: 1, os: 1)]
+                return fftwf_plan_guru_split_dft_c2r(2, &dims, 1, &many, ro, io, real.pointer, Plans.flags)
             } else {
                 var dims = [fftwf_iodim(n: Int32(key.height), is: gridRow, os: spectrumRow),
-                            fftwf_iodim(n: Int32(key.width), is: 1, os: spectrumColumn)]
-                var many = [fftwf_iodim(n: Int32(key.transforms), is: Int32(key.plane), os: Int32(key.transformStride))]
-                return fftwf_plan_guru_split_dft_r2c(2, &dims, 1, &many, real.pointer, spectrum.pointer,
-                                                     spectrum.pointer + key.imaginaryOffset, Plans.flags)
+                            fftwf_iodim(n: Int32(key.width), is: gridColumn, os: spectrumColumn)]
+                var many = [fftwf_iodim(n: Int32(key.transforms), is: 1, os: 1)]
+                return fftwf_plan_guru_split_dft_r2c(2, &dims, 1, &many, real.pointer, ro, io, Plans.flags)
             }
         }
         guard let made else { preconditionFailure("FFTW could not plan a \(key.height)x\(key.width) transform") }
