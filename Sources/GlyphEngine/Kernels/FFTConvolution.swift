@@ -102,10 +102,9 @@ final class FFTConvolution {
             let count = min(tile, n - first)
             let blocks = blocks.pointer, twoC = 2 * c, twoK = 2 * k, f = frequencies
             parallelFor(f) { q in
-                gemm(m: count, n: twoK, k: twoC,
-                     a: spectrumX + (q * n + first) * twoC, lda: twoC,
-                     b: blocks + q * twoC * twoK, ldb: twoK,
-                     c: spectrumY.pointer + q * count * twoK, ldc: twoK)
+                FFTConvolution.product(rows: count, inner: twoC, columns: twoK,
+                                       a: spectrumX + (q * n + first) * twoC, b: blocks + q * twoC * twoK,
+                                       into: spectrumY.pointer + q * count * twoK)
             }
             inversePlanes(from: spectrumY.pointer, images: count, channels: k, imageStride: count,
                           top: 0, left: 0, planeHeight: geometry.outHeight, planeWidth: geometry.outWidth,
@@ -156,6 +155,43 @@ final class FFTConvolution {
         }
     }
 
+    /// Inner dimensions below this run as plain loops: a GEMM call costs more than the work.
+    static let smallInner = 16
+
+    /// `c = a · b` for row-major `a` (`rows x inner`), `b` (`inner x columns`), `c` (`rows x columns`).
+    static func product(rows: Int, inner: Int, columns: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                        into c: UnsafeMutablePointer<Float>) {
+        guard inner < smallInner else {
+            gemm(m: rows, n: columns, k: inner, a: a, lda: inner, b: b, ldb: columns, c: c, ldc: columns)
+            return
+        }
+        for i in 0..<rows {
+            let row = c + i * columns, x = a + i * inner
+            row.update(repeating: 0, count: columns)
+            for p in 0..<inner {
+                let v = x[p], bRow = b + p * columns
+                for j in 0..<columns { row[j] += v * bRow[j] }
+            }
+        }
+    }
+
+    /// `c = aᵀ · b` for row-major `a` (`rows x left`), `b` (`rows x right`), `c` (`left x right`).
+    static func transposedProduct(rows: Int, left: Int, right: Int, a: UnsafePointer<Float>,
+                                  b: UnsafePointer<Float>, into c: UnsafeMutablePointer<Float>) {
+        guard left < smallInner else {
+            gemm(transposeA: true, m: left, n: right, k: rows, a: a, lda: left, b: b, ldb: right, c: c, ldc: right)
+            return
+        }
+        c.update(repeating: 0, count: left * right)
+        for i in 0..<rows {
+            let x = a + i * left, y = b + i * right
+            for s in 0..<left {
+                let v = x[s], row = c + s * right
+                for r in 0..<right { row[r] += v * y[r] }
+            }
+        }
+    }
+
     // MARK: Backward
 
     /// Given the output gradient `dy` of the last training forward pass: adds the weight
@@ -188,15 +224,15 @@ final class FFTConvolution {
                 let product = products.pointer + t * twoK * twoC
                 for q in stride(from: t, to: f, by: threads) {
                     let dyq = spectrumDY.pointer + q * count * twoK
-                    gemm(transposeA: true, m: twoK, n: twoC, k: count,
-                         a: dyq, lda: twoK, b: spectrumX + (q * n + first) * twoC, ldb: twoC,
-                         c: product, ldc: twoC)
+                    // product = [Xr Xi]ᵀ · [dYr dYi] (2C x 2K), the transpose of the formula's.
+                    FFTConvolution.transposedProduct(rows: count, left: twoC, right: twoK,
+                                                     a: spectrumX + (q * n + first) * twoC, b: dyq, into: product)
                     let gr = gradientReal + q * k * c, gi = gradientImaginary + q * k * c
-                    for oc in 0..<k {
-                        let realRow = product + oc * twoC, imaginaryRow = product + (k + oc) * twoC
-                        for ic in 0..<c {
-                            gr[oc * c + ic] += (realRow[ic] + imaginaryRow[c + ic]) * scale
-                            gi[oc * c + ic] += (realRow[c + ic] - imaginaryRow[ic]) * scale
+                    for ic in 0..<c {
+                        let xr = product + ic * twoK, xi = product + (c + ic) * twoK
+                        for oc in 0..<k {
+                            gr[oc * c + ic] += (xr[oc] + xi[k + oc]) * scale
+                            gi[oc * c + ic] += (xi[oc] - xr[k + oc]) * scale
                         }
                     }
                     if let _ = dx {
