@@ -108,10 +108,12 @@ private func expectClose(_ name: String, _ actual: Tensor, _ reference: TensorSu
     print("koch fixture \(name): norm error \(normError), worst sampled entry error \(worst)")
 }
 
-/// The default backends (oneDNN for conv2-4), the lowering path (the reference), and the
-/// default backends with the first block checkpointed in chunks of one image (the koch preset's
-/// layout), each on the output, the loss and every gradient.
-@Test(arguments: [(nil, nil), (ConvolutionBackend.im2col, nil), (nil, 1)] as [(ConvolutionBackend?, Int?)])
+/// The default backends (FFT for conv2, oneDNN for the others), the lowering path (the
+/// reference), the FFT path for every layer, and the default backends with the first block
+/// checkpointed in chunks of one image (the koch preset's layout), each on the output, the loss
+/// and every gradient.
+@Test(arguments: [(nil, nil), (ConvolutionBackend.im2col, nil), (ConvolutionBackend.fft, nil), (nil, 1)]
+      as [(ConvolutionBackend?, Int?)])
 func kochTowerMatchesPyTorch(forcedBackend: ConvolutionBackend?, checkpointChunk: Int?) throws {
     let url = try #require(Bundle.module.url(forResource: "koch_fixture", withExtension: "json", subdirectory: "Fixtures"),
                            "Fixtures/koch_fixture.json missing: run scripts/make_koch_fixture.py")
