@@ -52,6 +52,7 @@ let package = Package(
         // System libraries, installed by scripts/setup.sh from the distribution's packages.
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libturbojpeg",
@@ -66,7 +67,7 @@ let package = Package(
         // A seeded random generator shared by the engine and the data layer.
         .target(name: "GlyphRandom", swiftSettings: optimize),
         // Tensors, layers with hand-written backward passes, optimizers, checkpoints.
-        .target(name: "GlyphEngine", dependencies: ["CDNNL", "CMalloc", "GlyphRandom"], swiftSettings: optimize),
+        .target(name: "GlyphEngine", dependencies: ["CDNNL", "CFFTW", "CMalloc", "GlyphRandom"], swiftSettings: optimize),
         // Omniglot and image readers (PNG, JPEG, TIFF), scan reading, user folders, splits, samplers, augmentation, download.
         .target(name: "GlyphData",
                 dependencies: ["CPNG", "CJPEG", "CTIFF", "GlyphRandom"],

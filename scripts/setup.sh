@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what GlyphSim needs on a fresh Debian or Ubuntu machine that has Swift:
-# the system libraries it links (oneDNN with its OpenMP runtime, libpng, zlib, libjpeg-turbo, libtiff). Safe to run again: it installs
+# the system libraries it links (oneDNN with its OpenMP runtime, FFTW3, libpng, zlib, libjpeg-turbo, libtiff). Safe to run again: it installs
 # only what is missing. Needs root or sudo for apt-get.
 set -euo pipefail
-packages=(libdnnl-dev libgomp1 libpng-dev zlib1g-dev libturbojpeg0-dev libtiff-dev libhnswlib-dev pkg-config)
+packages=(libdnnl-dev libgomp1 libfftw3-dev libpng-dev zlib1g-dev libturbojpeg0-dev libtiff-dev libhnswlib-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -108,13 +108,14 @@ private func expectClose(_ name: String, _ actual: Tensor, _ reference: TensorSu
     print("koch fixture \(name): norm error \(normError), worst sampled entry error \(worst)")
 }
 
-/// The default backends (oneDNN for conv2-4) through the fused plan (what training runs), the
-/// lowering path (the reference) run as written, and the fused plan with the first block
-/// checkpointed in chunks of one image (the koch preset's layout), each on the output, the loss
-/// and every gradient.
-@Test(arguments: [(nil, nil), (ConvolutionBackend.im2col, nil), (nil, 1)] as [(ConvolutionBackend?, Int?)])
+/// The default backends (FFT for conv2, oneDNN for the others) through the fused plan (what
+/// training runs), the lowering path (the reference) run as written, the FFT path for every
+/// layer through the fused plan, and the fused plan with the first block checkpointed in chunks
+/// of one image (the koch preset's layout), each on the output, the loss and every gradient.
+@Test(arguments: [(nil, nil), (ConvolutionBackend.im2col, nil), (ConvolutionBackend.fft, nil), (nil, 1)]
+      as [(ConvolutionBackend?, Int?)])
 func kochTowerMatchesPyTorch(forcedBackend: ConvolutionBackend?, checkpointChunk: Int?) throws {
-    let fusing = forcedBackend == nil
+    let fusing = forcedBackend != .im2col
     let url = try #require(Bundle.module.url(forResource: "koch_fixture", withExtension: "json", subdirectory: "Fixtures"),
                            "Fixtures/koch_fixture.json missing: run scripts/make_koch_fixture.py")
     let fixture = try JSONDecoder().decode(KochFixture.self, from: Data(contentsOf: url))

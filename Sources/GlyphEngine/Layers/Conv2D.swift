@@ -71,6 +71,8 @@ public final class Conv2D: Layer {
     /// oneDNN passes by `[height, width, images per call]` (batch sizes differ between
     /// training and validation; the last chunk of a batch may be smaller).
     var oneDNNPasses: [[Int]: OneDNNConvolution] = [:]
+    /// The FFT path's kernel and the spectra it keeps (backend `.fft`).
+    var fftConvolution: FFTConvolution?
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Padding = .valid,
                 useBias: Bool = true, weightInitializer: Initializer = .heNormal,
@@ -158,6 +160,7 @@ public final class Conv2D: Layer {
         // (A plain input stays plain: converting it here, once for the forward pass and the
         // weight gradient, measured no faster than oneDNN's own two reorders.)
         let input = acceptsChannelBlockedInput ? input : input.inLayout(.plain)
+        if usesFFT(g) { return fftForward(input, geometry: g, training: training) }
         producedLayout = requested == .channelBlocked && producesChannelBlockedOutput(g) ? .channelBlocked : .plain
         if backend == .onednn && usesDirectForward(g) {
             cachedInput = training ? input : nil
@@ -252,6 +255,7 @@ public final class Conv2D: Layer {
                                             got: outputGradient.shape)
         }
         cachedInput = nil
+        if usesFFT(g) { return fftBackward(outputGradient, input: input, geometry: g, inputGradient: true)! }
         if backend == .onednn && oneDNNInputGradient {
             let inputGradient = try oneDNNBackward(outputGradient, consuming: &input, geometry: g)
             accumulateBiasGradient(outputGradient, images: n, positions: p)
@@ -325,6 +329,10 @@ public final class Conv2D: Layer {
         }
         cachedInput = nil
         keptLowered = nil
+        if usesFFT(g) {
+            _ = fftBackward(outputGradient, input: cached, geometry: g, inputGradient: false)
+            return
+        }
         // As in `backward`: blocked only where oneDNN computes the weight gradient.
         let oneDNNWeights = oneDNNComputesGradients && !usesDirectWeightGradient(g)
         let outputGradient = outputGradient.inLayout(oneDNNWeights ? producedLayout : .plain)
