@@ -4,8 +4,8 @@ import Testing
 
 /// Timings of an optimizer step and a checkpoint round trip at the Koch network's size
 /// (about 38.95 M parameters). Off by default (slow in debug); run with
-/// `GLYPHSIM_BENCHMARK=1 swift test -c release -Xswiftc -enable-testing --filter Benchmark`.
-private let benchmarkEnabled = ProcessInfo.processInfo.environment["GLYPHSIM_BENCHMARK"] != nil
+/// `GLYPHSIM_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter Benchmark`.
+private let benchmarkEnabled = ProcessInfo.processInfo.environment["GLYPHSIM_BENCH"] == "1"
 
 private func median(_ body: () throws -> Void) rethrows -> Double {
     var times = [Double]()
