@@ -5,17 +5,6 @@ import Testing
 /// computes: forward output, input gradient and weight gradient, relative error <= 1e-4.
 private let bound = 1e-4
 
-/// `‖a - b‖ / ‖a‖`, accumulated in Double.
-private func relativeError(_ a: [Float], _ b: [Float]) -> Double {
-    var diff = 0.0, norm = 0.0
-    for i in a.indices {
-        let d = Double(a[i]) - Double(b[i])
-        diff += d * d
-        norm += Double(a[i]) * Double(a[i])
-    }
-    return (diff / max(norm, 1e-300)).squareRoot()
-}
-
 /// Every Koch layer, Conv-4's "same" 3x3 layers, odd sizes, an even kernel with asymmetric
 /// "same" padding, and a batch large enough to run in several tiles.
 private let cases = [
@@ -63,7 +52,9 @@ func fftConvolutionAgreesWithLowering(_ c: ConvCase) throws {
     fftDW.withUnsafeMutableBufferPointer { dwp in
         fft.backward(dy: dyp.baseAddress!, images: n, weightGradient: dwp.baseAddress!, inputGradient: dxp.baseAddress!)
     }}}
-    let errors = (relativeError(y.scalars, fftY), relativeError(dx.scalars, fftDX), relativeError(dw.scalars, fftDW))
+    let double = { (values: [Float]) in values.map(Double.init) }
+    let errors = (relativeError(double(y.scalars), double(fftY)), relativeError(double(dx.scalars), double(fftDX)),
+                  relativeError(double(dw.scalars), double(fftDW)))
     #expect(errors.0 <= bound, "\(c.testDescription): forward relative error \(errors.0)")
     #expect(errors.1 <= bound, "\(c.testDescription): input gradient relative error \(errors.1)")
     #expect(errors.2 <= bound, "\(c.testDescription): weight gradient relative error \(errors.2)")
